@@ -1,0 +1,62 @@
+import { serve, type ServerType } from "@hono/node-server";
+import type { Hono } from "hono";
+import { ConfigurationError, loadEnvironment, SeedError, type Environment } from "@foundry-emulator/config";
+import { createPlatform, type Platform } from "./platform";
+
+export interface RunningServer {
+  server: ServerType;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on a port; resolves once it is bound (port 0 picks a free one). */
+export function listen(app: Pick<Hono, "fetch">, port: number, hostname: string): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+      resolve({
+        server,
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Long-polls would hold close() open; end idle and active sockets.
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+    server.once("error", reject);
+  });
+}
+
+/**
+ * The entry point of every service: validate the environment, build the platform, serve, and
+ * stop cleanly on SIGTERM/SIGINT. A bad configuration or seed exits with status 1 and a clear
+ * message instead of a stack trace.
+ */
+export async function runService(name: string, createApp: (platform: Platform) => Pick<Hono, "fetch">): Promise<void> {
+  let environment: Environment;
+  let platform: Platform;
+  try {
+    environment = loadEnvironment();
+    platform = await createPlatform(environment);
+  } catch (error) {
+    if (error instanceof ConfigurationError || error instanceof SeedError) {
+      console.error(`foundry-emulator (${name}): ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const running = await listen(createApp(platform), environment.PORT, environment.HOST);
+  if (environment.LOG_LEVEL !== "silent") {
+    console.log(
+      JSON.stringify({ level: "info", service: name, msg: "listening", port: running.port, publicUrl: environment.FOUNDRY_PUBLIC_URL, database: environment.FOUNDRY_DB }),
+    );
+  }
+  const stop = async () => {
+    await running.close();
+    platform.database.$client.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}

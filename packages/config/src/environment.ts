@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const positiveInteger = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every environment variable the emulator reads, validated once at start-up. */
+export const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  FOUNDRY_DB: z.string().min(1).default("./data/foundry.db"),
+  // An empty value means "no seed file": the emulator starts empty (open OAuth mode).
+  FOUNDRY_SEED: z.string().default("./seeds/default.yaml"),
+  FOUNDRY_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "must be an absolute http(s) URL" })
+    .default("http://localhost:8080")
+    .transform((value) => value.replace(/\/+$/, "")),
+  FOUNDRY_ACCESS_TOKEN_TTL: positiveInteger(3600),
+  FOUNDRY_REFRESH_TOKEN_TTL: positiveInteger(30 * 24 * 3600),
+  FOUNDRY_AUTHORIZATION_CODE_TTL: positiveInteger(600),
+  FOUNDRY_MAX_BODY_BYTES: positiveInteger(1024 * 1024),
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export class ConfigurationError extends Error {
+  override name = "ConfigurationError";
+}
+
+/** Parses the environment; throws a ConfigurationError naming every bad variable. */
+export function loadEnvironment(source: Record<string, string | undefined> = process.env): Environment {
+  // Treat empty strings as unset, except FOUNDRY_SEED where empty means "no seed".
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([key, value]) => value !== undefined && (value !== "" || key === "FOUNDRY_SEED")),
+  );
+  const result = environmentSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}

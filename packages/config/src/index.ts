@@ -1,0 +1,4 @@
+export * from "./environment";
+export * from "./seed/seed-schema";
+export * from "./seed/parse-seed";
+export * from "./seed/apply-seed";

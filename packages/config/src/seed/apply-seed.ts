@@ -1,0 +1,169 @@
+import { and, eq, notInArray, sql } from "drizzle-orm";
+import {
+  accessTokens,
+  deployedApps,
+  oauthClients,
+  oauthClientSecrets,
+  principals,
+  runtimes,
+  type FoundryDatabase,
+} from "@foundry-emulator/db";
+import { hashSecret, nameBasedUuid } from "@foundry-emulator/tokens";
+import type { SeedDocument, SeedOauthClient, SeedUser } from "./seed-schema";
+
+export interface SeedSummary {
+  users: number;
+  servicePrincipals: number;
+  oauthClients: number;
+  runtimes: number;
+  deployedApps: number;
+  personalTokens: number;
+}
+
+/** A user's id is derived from its username, so re-seeding a wiped database gives the same ids. */
+export const userIdFor = (username: string) => nameBasedUuid("foundry-emulator/user", username);
+export const servicePrincipalIdFor = (clientId: string) => nameBasedUuid("foundry-emulator/service", clientId);
+
+function isConfidential(client: SeedOauthClient) {
+  return Boolean(client.client_secret) || (client.client_secrets?.length ?? 0) > 0;
+}
+
+function attributesOf(user: SeedUser): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(user.attributes).map(([key, value]) => [key, Array.isArray(value) ? value : [value]]));
+}
+
+/**
+ * Applies a validated seed in one transaction: adds what is missing, updates what the seed owns,
+ * and never touches what was created at run time nor deletes anything, so applying the same seed
+ * again (a restart) changes nothing.
+ */
+export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = Date.now()): SeedSummary {
+  const { users, oauth_clients: clients, compute_modules: computeModules } = seed.foundry;
+  const apply = database.$client.transaction(() => {
+    for (const user of users) {
+      const values = {
+        displayName: user.display_name ?? null,
+        email: user.email ?? null,
+        givenName: user.given_name ?? null,
+        familyName: user.family_name ?? null,
+        realm: user.realm,
+        organizationRid: user.organization_rid ?? null,
+        attributes: attributesOf(user),
+        active: user.active,
+      };
+      database
+        .insert(principals)
+        .values({ id: userIdFor(user.username), kind: "user", username: user.username, origin: "seed", createdAt: now, ...values })
+        .onConflictDoUpdate({ target: [principals.kind, principals.username], set: values })
+        .run();
+    }
+
+    let servicePrincipals = 0;
+    for (const client of clients) {
+      const confidential = isConfidential(client);
+      const values = {
+        name: client.name ?? null,
+        confidential,
+        redirectUris: client.redirect_uris,
+        grantTypes: client.grant_types,
+        allowedScopes: client.allowed_scopes,
+      };
+      database
+        .insert(oauthClients)
+        .values({ clientId: client.client_id, origin: "seed", createdAt: now, ...values })
+        .onConflictDoUpdate({ target: oauthClients.clientId, set: values })
+        .run();
+
+      // The seed owns its secrets: keep the ones still listed, add new ones, drop the rest.
+      const secretHashes = [...new Set([client.client_secret, ...(client.client_secrets ?? [])].filter((s): s is string => !!s).map(hashSecret))];
+      database
+        .delete(oauthClientSecrets)
+        .where(
+          and(
+            eq(oauthClientSecrets.clientId, client.client_id),
+            eq(oauthClientSecrets.origin, "seed"),
+            secretHashes.length ? notInArray(oauthClientSecrets.secretHash, secretHashes) : sql`1`,
+          ),
+        )
+        .run();
+      for (const secretHash of secretHashes) {
+        database
+          .insert(oauthClientSecrets)
+          .values({ id: nameBasedUuid(`foundry-emulator/secret/${client.client_id}`, secretHash), clientId: client.client_id, secretHash, origin: "seed", createdAt: now })
+          .onConflictDoNothing()
+          .run();
+      }
+
+      if (confidential && client.grant_types.includes("client_credentials")) {
+        // A service principal is its own kind of principal: never the human of the same name.
+        database
+          .insert(principals)
+          .values({
+            id: servicePrincipalIdFor(client.client_id),
+            kind: "service",
+            username: client.client_id,
+            displayName: client.name ?? client.client_id,
+            realm: "palantir-internal-realm",
+            attributes: {},
+            active: true,
+            origin: "seed",
+            createdAt: now,
+          })
+          .onConflictDoUpdate({ target: [principals.kind, principals.username], set: { displayName: client.name ?? client.client_id, active: true } })
+          .run();
+        servicePrincipals += 1;
+      }
+    }
+
+    for (const runtime of computeModules.runtimes) {
+      const values = { displayName: runtime.display_name ?? runtime.runtime_id, moduleAuthTokenHash: hashSecret(runtime.module_auth_token) };
+      database
+        .insert(runtimes)
+        .values({ id: runtime.runtime_id, origin: "seed", createdAt: now, ...values })
+        .onConflictDoUpdate({ target: runtimes.id, set: values })
+        .run();
+    }
+    for (const app of computeModules.deployed_apps) {
+      const values = { runtimeId: app.runtime_id, active: app.active };
+      database
+        .insert(deployedApps)
+        .values({ rid: app.rid, branch: app.branch, origin: "seed", createdAt: now, ...values })
+        .onConflictDoUpdate({ target: [deployedApps.rid, deployedApps.branch], set: values })
+        .run();
+    }
+
+    const personalTokens = [
+      ...seed.foundry.personal_tokens,
+      ...Object.entries(seed.tokens).map(([token, entry]) => ({ token, username: entry.login, scopes: entry.scopes })),
+    ];
+    for (const personalToken of personalTokens) {
+      const tokenHash = hashSecret(personalToken.token);
+      const principalId = userIdFor(personalToken.username);
+      database
+        .insert(accessTokens)
+        .values({
+          id: nameBasedUuid("foundry-emulator/personal-token", tokenHash),
+          kind: "personal",
+          principalId,
+          scopes: personalToken.scopes,
+          tokenHash,
+          label: "seed",
+          origin: "seed",
+          issuedAt: now,
+          expiresAt: null,
+        })
+        .onConflictDoUpdate({ target: accessTokens.id, set: { principalId, scopes: personalToken.scopes } })
+        .run();
+    }
+
+    return {
+      users: users.length,
+      servicePrincipals,
+      oauthClients: clients.length,
+      runtimes: computeModules.runtimes.length,
+      deployedApps: computeModules.deployed_apps.length,
+      personalTokens: personalTokens.length,
+    };
+  });
+  return apply.immediate();
+}

@@ -1,0 +1,38 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import * as schema from "./schema";
+import { applyMigrations } from "./apply-migrations";
+
+export type FoundryDatabase = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export interface OpenDatabaseOptions {
+  /** Path to the SQLite file, or ":memory:". */
+  path: string;
+  /** Folder with drizzle-kit's output; defaults to the repository's migrations/. */
+  migrationsFolder?: string;
+  /** How long a writer waits for another process's lock before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+export const defaultMigrationsFolder = resolve(import.meta.dirname, "../../../migrations");
+
+/**
+ * Opens (creating if needed) the shared database: WAL so readers never block the writer and two
+ * processes can share the file, a busy timeout so they wait for each other instead of failing,
+ * foreign keys on, and every pending migration applied.
+ */
+export function openDatabase(options: OpenDatabaseOptions): FoundryDatabase {
+  const { path } = options;
+  if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
+  const client = new Database(path);
+  client.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+  if (path !== ":memory:") client.pragma("journal_mode = WAL");
+  // NORMAL is durable in WAL mode against process crashes (only an OS crash may lose the last commits).
+  client.pragma("synchronous = NORMAL");
+  client.pragma("foreign_keys = ON");
+  const database = drizzle({ client, schema }) as FoundryDatabase;
+  applyMigrations(client, options.migrationsFolder ?? process.env.FOUNDRY_MIGRATIONS ?? defaultMigrationsFolder);
+  return database;
+}

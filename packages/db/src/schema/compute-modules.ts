@@ -1,0 +1,65 @@
+import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** A runtime session that a compute-module container polls for jobs. */
+export const runtimes = sqliteTable("runtimes", {
+  id: text("id").primaryKey(),
+  displayName: text("display_name"),
+  moduleAuthTokenHash: text("module_auth_token_hash").notNull(),
+  origin: text("origin", { enum: ["seed", "runtime"] }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastPollAt: integer("last_poll_at"),
+});
+
+/** Which runtime serves a deployed app's branch. */
+export const deployedApps = sqliteTable(
+  "deployed_apps",
+  {
+    rid: text("rid").notNull(),
+    branch: text("branch").notNull(),
+    runtimeId: text("runtime_id").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    origin: text("origin", { enum: ["seed", "runtime"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.rid, table.branch] })],
+);
+
+export const functionSchemas = sqliteTable(
+  "function_schemas",
+  {
+    runtimeId: text("runtime_id").notNull(),
+    functionName: text("function_name").notNull(),
+    specification: text("specification", { mode: "json" }).$type<unknown>().notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.runtimeId, table.functionName] })],
+);
+
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    // Monotonic order of submission; the queue is FIFO per runtime.
+    sequence: integer("sequence").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull().unique(),
+    runtimeId: text("runtime_id").notNull(),
+    deployedAppRid: text("deployed_app_rid"),
+    deployedAppBranch: text("deployed_app_branch"),
+    queryType: text("query_type").notNull(),
+    query: text("query", { mode: "json" }).$type<unknown>().notNull(),
+    submittedBy: text("submitted_by").notNull(),
+    status: text("status", { enum: ["queued", "inProgress", "succeeded", "failed", "canceled"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    leaseExpiresAt: integer("lease_expires_at"),
+    createdAt: integer("created_at").notNull(),
+    dispatchedAt: integer("dispatched_at"),
+    finishedAt: integer("finished_at"),
+    result: blob("result", { mode: "buffer" }),
+    failureName: text("failure_name"),
+    failureMessage: text("failure_message"),
+  },
+  (table) => [
+    index("jobs_runtime_status_sequence").on(table.runtimeId, table.status, table.sequence),
+    index("jobs_status_lease").on(table.status, table.leaseExpiresAt),
+    index("jobs_finished").on(table.finishedAt),
+  ],
+);

@@ -1,0 +1,5 @@
+export * from "./principals";
+export * from "./oauth-clients";
+export * from "./authorizations";
+export * from "./tokens";
+export * from "./compute-modules";

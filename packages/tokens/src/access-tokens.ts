@@ -1,0 +1,164 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { accessTokens, principals, type FoundryDatabase } from "@foundry-emulator/db";
+import { signingAlgorithm, type SigningKey } from "./signing-key";
+import { hashSecret } from "./secrets";
+import { base64ToUuid, uuidToBase64 } from "./uuid-encoding";
+
+export interface AccessTokenClaims {
+  tokenId: string;
+  principalId: string;
+  grantId: string | null;
+  clientId: string | null;
+  organizationRid: string | null;
+  scopes: readonly string[];
+  issuedAt: number; // ms
+  expiresAt: number; // ms
+}
+
+/** `<public URL>/multipass`, which is what @osdk/oauth computes as the issuer. */
+export function issuerFor(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}/multipass`;
+}
+
+/** Signs the JWT for a token row the caller has already stored (the row is the source of truth). */
+export async function signAccessToken(key: SigningKey, issuer: string, claims: AccessTokenClaims): Promise<string> {
+  const organizationUuid = claims.organizationRid?.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)?.[0];
+  const payload: Record<string, unknown> = {
+    sub: uuidToBase64(claims.principalId),
+    jti: uuidToBase64(claims.tokenId),
+    scp: [...claims.scopes],
+  };
+  if (claims.grantId) payload.sid = uuidToBase64(claims.grantId);
+  if (organizationUuid) payload.org = uuidToBase64(organizationUuid);
+  if (claims.clientId) payload.client_id = claims.clientId;
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: signingAlgorithm, kid: key.keyId, typ: "JWT" })
+    .setIssuer(issuer)
+    .setIssuedAt(Math.floor(claims.issuedAt / 1000))
+    .setExpirationTime(Math.floor(claims.expiresAt / 1000))
+    .sign(key.privateKey);
+}
+
+export type Principal = typeof principals.$inferSelect;
+
+export interface VerifiedToken {
+  tokenId: string;
+  kind: "oauth" | "personal";
+  principal: Principal;
+  scopes: string[];
+  clientId: string | null;
+  grantId: string | null;
+  expiresAt: number | null;
+}
+
+export type TokenRejection = "missing" | "malformed" | "invalid" | "expired" | "revoked" | "inactive";
+export type TokenVerification = { ok: true; token: VerifiedToken } | { ok: false; reason: TokenRejection };
+
+export interface TokenVerifierOptions {
+  database: FoundryDatabase;
+  signingKey: SigningKey;
+  issuer: string;
+  now?: () => number;
+  /** Verified signatures kept in memory; revocation and expiry are still checked on every call. */
+  cacheSize?: number;
+}
+
+export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
+
+/**
+ * Verifies bearer tokens for every service: OAuth JWTs (signature, issuer, expiry) and opaque
+ * personal tokens, then the stored row (revoked? expired?) and the principal (still active?).
+ * A signature is verified once per token; the row is read on every call, so a revocation made by
+ * any process takes effect at once.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions) {
+  const { database, signingKey, issuer } = options;
+  const now = options.now ?? Date.now;
+  const cacheSize = options.cacheSize ?? 10_000;
+  const verifiedSignatures = new Map<string, string>(); // token -> tokenId
+
+  const tokenWithPrincipalById = database
+    .select({ token: accessTokens, principal: principals })
+    .from(accessTokens)
+    .innerJoin(principals, eq(principals.id, accessTokens.principalId))
+    .where(eq(accessTokens.id, sql.placeholder("id")))
+    .prepare();
+  const tokenWithPrincipalByHash = database
+    .select({ token: accessTokens, principal: principals })
+    .from(accessTokens)
+    .innerJoin(principals, eq(principals.id, accessTokens.principalId))
+    .where(and(eq(accessTokens.tokenHash, sql.placeholder("hash")), eq(accessTokens.kind, "personal"), isNull(accessTokens.grantId)))
+    .prepare();
+
+  function remember(token: string, tokenId: string) {
+    if (verifiedSignatures.size >= cacheSize) {
+      const oldest = verifiedSignatures.keys().next().value;
+      if (oldest !== undefined) verifiedSignatures.delete(oldest);
+    }
+    verifiedSignatures.set(token, tokenId);
+  }
+
+  async function tokenIdOfJwt(token: string): Promise<string | TokenRejection> {
+    const cached = verifiedSignatures.get(token);
+    if (cached) return cached;
+    try {
+      const { payload } = await jwtVerify(token, signingKey.publicKey, {
+        issuer,
+        algorithms: [signingAlgorithm],
+        currentDate: new Date(now()),
+      });
+      const tokenId = typeof payload.jti === "string" ? base64ToUuid(payload.jti) : undefined;
+      if (!tokenId) return "invalid";
+      remember(token, tokenId);
+      return tokenId;
+    } catch (error) {
+      return error instanceof joseErrors.JWTExpired ? "expired" : "invalid";
+    }
+  }
+
+  async function verify(token: string | undefined | null): Promise<TokenVerification> {
+    if (!token) return { ok: false, reason: "missing" };
+    if (!/^[\x21-\x7e]+$/.test(token) || token.length > 8192) return { ok: false, reason: "malformed" };
+    let row: { token: typeof accessTokens.$inferSelect; principal: Principal } | undefined;
+    if (token.split(".").length === 3) {
+      const tokenId = await tokenIdOfJwt(token);
+      if (tokenId === "invalid" || tokenId === "expired") return { ok: false, reason: tokenId };
+      row = tokenWithPrincipalById.get({ id: tokenId });
+    } else {
+      row = tokenWithPrincipalByHash.get({ hash: hashSecret(token) });
+    }
+    if (!row) return { ok: false, reason: "invalid" };
+    if (row.token.revokedAt !== null) return { ok: false, reason: "revoked" };
+    if (row.token.expiresAt !== null && row.token.expiresAt <= now()) return { ok: false, reason: "expired" };
+    if (!row.principal.active) return { ok: false, reason: "inactive" };
+    return {
+      ok: true,
+      token: {
+        tokenId: row.token.id,
+        kind: row.token.kind,
+        principal: row.principal,
+        scopes: row.token.scopes,
+        clientId: row.token.clientId,
+        grantId: row.token.grantId,
+        expiresAt: row.token.expiresAt,
+      },
+    };
+  }
+
+  /** The token id of a JWT this emulator signed, even if expired (revocation needs no expiry check). */
+  async function tokenIdOfSignedJwt(token: string): Promise<string | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, signingKey.publicKey, {
+        issuer,
+        algorithms: [signingAlgorithm],
+        clockTolerance: Number.MAX_SAFE_INTEGER,
+      });
+      return typeof payload.jti === "string" ? base64ToUuid(payload.jti) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  return { verify, tokenIdOfSignedJwt };
+}
