@@ -20,6 +20,22 @@ export const environmentSchema = z.object({
   FOUNDRY_AUTHORIZATION_CODE_TTL: positiveInteger(600),
   FOUNDRY_MAX_BODY_BYTES: positiveInteger(1024 * 1024),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+
+  // Compute modules.
+  /** How long GET .../job holds a poll before answering 204. */
+  FOUNDRY_JOB_POLL_WAIT_MS: positiveInteger(25_000),
+  /** How long a dispatched job may go without a result before it is re-queued. */
+  FOUNDRY_JOB_LEASE_MS: positiveInteger(5 * 60_000),
+  /** Dispatches a job gets before a lease expiry fails it. */
+  FOUNDRY_JOB_MAX_ATTEMPTS: positiveInteger(3),
+  /** How long a sync execute waits for the module's result. */
+  FOUNDRY_SYNC_EXECUTE_TIMEOUT_MS: positiveInteger(5 * 60_000),
+  /** How long finished jobs and their results are kept. */
+  FOUNDRY_JOB_RETENTION_SECONDS: positiveInteger(24 * 3600),
+  FOUNDRY_MAX_RESULT_BYTES: positiveInteger(64 * 1024 * 1024),
+
+  /** Optional HTTPS listener (certificate signed by the emulator's own CA). */
+  FOUNDRY_TLS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -5,3 +5,4 @@ export * from "./cross-origin";
 export * from "./form-body";
 export * from "./service-environment";
 export * from "./service-app";
+export * from "./authentication";

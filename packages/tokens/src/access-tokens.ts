@@ -162,3 +162,44 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
 
   return { verify, tokenIdOfSignedJwt };
 }
+
+export interface AccessTokenRequest {
+  principalId: string;
+  organizationRid: string | null;
+  clientId: string | null;
+  grantId: string | null;
+  scopes: readonly string[];
+  ttlSeconds: number;
+  now: number;
+}
+
+/**
+ * Stores the row of a new access token (call it inside the transaction that grants it) and
+ * returns the claims to sign. Its id is the JWT's jti.
+ */
+export function recordAccessToken(database: FoundryDatabase, request: AccessTokenRequest): AccessTokenClaims {
+  const claims: AccessTokenClaims = {
+    tokenId: crypto.randomUUID(),
+    principalId: request.principalId,
+    grantId: request.grantId,
+    clientId: request.clientId,
+    organizationRid: request.organizationRid,
+    scopes: [...request.scopes],
+    issuedAt: request.now,
+    expiresAt: request.now + request.ttlSeconds * 1000,
+  };
+  database
+    .insert(accessTokens)
+    .values({
+      id: claims.tokenId,
+      kind: "oauth",
+      grantId: claims.grantId,
+      principalId: claims.principalId,
+      clientId: claims.clientId,
+      scopes: [...claims.scopes],
+      issuedAt: claims.issuedAt,
+      expiresAt: claims.expiresAt,
+    })
+    .run();
+  return claims;
+}
