@@ -1,9 +1,37 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
-import { createServiceApp } from "@foundry-emulator/http";
+import {
+  OauthError,
+  allowBrowserApps,
+  createServiceApp,
+  foundryErrors,
+  limitRequestBody,
+  respondWithFoundryError,
+  respondWithOauthError,
+} from "@foundry-emulator/http";
+import { createClientDirectory } from "./oauth/oauth-clients";
+import { adminRoutes } from "./routes/admin/admin.routes";
+import { meRoutes } from "./routes/multipass/me.routes";
+import { oauthRoutes } from "./routes/oauth/oauth.routes";
 
 /** The auth service: Multipass OAuth 2.0, the Admin API's current user, and the control plane. */
-export function createAuthApp(_platform: Platform) {
+export function createAuthApp(platform: Platform) {
+  const dependencies = { platform, clients: createClientDirectory(platform.database) };
+  const maxBodyBytes = platform.environment.FOUNDRY_MAX_BODY_BYTES;
   const app = createServiceApp();
+
+  app.use("/multipass/*", allowBrowserApps());
+  app.use("/api/*", allowBrowserApps());
+  app.use(
+    "/multipass/api/oauth2/*",
+    limitRequestBody(maxBodyBytes, (context) =>
+      respondWithOauthError(context, new OauthError("invalid_request", `The request body is larger than ${maxBodyBytes} bytes.`, 413)),
+    ),
+  );
+  app.use("/api/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
+
   app.get("/_emulate/health", (context) => context.json({ status: "ok", service: "auth" }));
+  app.route("/multipass/api/oauth2", oauthRoutes(dependencies));
+  app.route("/multipass/api/me", meRoutes(dependencies));
+  app.route("/api/v2/admin", adminRoutes(dependencies));
   return app;
 }

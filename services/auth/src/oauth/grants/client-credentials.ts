@@ -1,0 +1,40 @@
+import { and, eq } from "drizzle-orm";
+import { principals } from "@foundry-emulator/db";
+import type { Platform } from "@foundry-emulator/bootstrap";
+import { servicePrincipalIdFor } from "@foundry-emulator/config";
+import { OauthError } from "@foundry-emulator/http";
+import { offlineAccessScope, parseScopeParameter, scopesOutsideAllowed } from "@foundry-emulator/tokens";
+import type { OauthClient } from "../oauth-clients";
+import { createGrant, storeTokenSet, type GrantedTokens } from "../token-issuance";
+
+/**
+ * Issues an access token to the client's own service principal (a principal of kind "service"
+ * named after the client id, never a human of that name). No refresh token, even when
+ * offline_access is asked for, as the platform SDKs simply request a new token.
+ */
+export function grantClientCredentials(platform: Platform, client: OauthClient, scope: string | undefined): GrantedTokens {
+  const { database } = platform;
+  if (!client.confidential && !client.open) {
+    throw new OauthError("unauthorized_client", "client_credentials is only for confidential clients.");
+  }
+  const requested = parseScopeParameter(scope).filter((value) => value !== offlineAccessScope);
+  const refused = scopesOutsideAllowed(requested, client.allowedScopes);
+  if (refused.length > 0) throw new OauthError("invalid_scope", `Scopes not allowed for this client: ${refused.join(" ")}.`);
+  const scopes = requested.length > 0 ? requested : client.allowedScopes.filter((value) => value !== offlineAccessScope);
+  const now = platform.now();
+
+  return database.$client
+    .transaction(() => {
+      const id = servicePrincipalIdFor(client.clientId);
+      database
+        .insert(principals)
+        .values({ id, kind: "service", username: client.clientId, displayName: client.name ?? client.clientId, realm: "palantir-internal-realm", attributes: {}, active: true, origin: "runtime", createdAt: now })
+        .onConflictDoNothing()
+        .run();
+      const principal = database.select().from(principals).where(and(eq(principals.kind, "service"), eq(principals.username, client.clientId))).get()!;
+      if (!principal.active) throw new OauthError("invalid_client", "The client's service principal is deactivated.", 401);
+      const grantId = createGrant(database, { grantType: "client_credentials", clientId: client.clientId, principalId: principal.id, scopes }, now);
+      return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: null }, clientId: client.clientId, accessScopes: scopes, refreshScopes: undefined }, now);
+    })
+    .immediate();
+}

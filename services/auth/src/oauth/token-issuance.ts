@@ -1,0 +1,74 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { accessTokens, grants, refreshTokens, type FoundryDatabase } from "@foundry-emulator/db";
+import type { Platform } from "@foundry-emulator/bootstrap";
+import { formatScopes, hashSecret, randomSecret, recordAccessToken, signAccessToken, type AccessTokenClaims } from "@foundry-emulator/tokens";
+
+export interface GrantedTokens {
+  claims: AccessTokenClaims;
+  refreshToken: string | undefined;
+  scopes: string[];
+}
+
+export interface TokenSetRequest {
+  grantId: string;
+  principal: { id: string; organizationRid: string | null };
+  clientId: string;
+  accessScopes: string[];
+  /** The scopes the refresh token carries; undefined = no refresh token. */
+  refreshScopes: string[] | undefined;
+}
+
+/** Stores an access token (and a refresh token) for a grant. Call inside the grant's transaction. */
+export function storeTokenSet(platform: Platform, request: TokenSetRequest, now: number): GrantedTokens {
+  const { environment, database } = platform;
+  const claims = recordAccessToken(database, {
+    principalId: request.principal.id,
+    organizationRid: request.principal.organizationRid,
+    clientId: request.clientId,
+    grantId: request.grantId,
+    scopes: request.accessScopes,
+    ttlSeconds: environment.FOUNDRY_ACCESS_TOKEN_TTL,
+    now,
+  });
+  let refreshToken: string | undefined;
+  if (request.refreshScopes) {
+    refreshToken = randomSecret();
+    database
+      .insert(refreshTokens)
+      .values({
+        tokenHash: hashSecret(refreshToken),
+        grantId: request.grantId,
+        clientId: request.clientId,
+        scopes: request.refreshScopes,
+        createdAt: now,
+        expiresAt: now + environment.FOUNDRY_REFRESH_TOKEN_TTL * 1000,
+      })
+      .run();
+  }
+  return { claims, refreshToken, scopes: request.accessScopes };
+}
+
+/** The token endpoint's 200 body: never an id_token; refresh_token only with offline access. */
+export async function tokenResponseBody(platform: Platform, granted: GrantedTokens) {
+  const accessToken = await signAccessToken(platform.signingKey, platform.issuer, granted.claims);
+  return {
+    access_token: accessToken,
+    token_type: "bearer",
+    expires_in: platform.environment.FOUNDRY_ACCESS_TOKEN_TTL,
+    scope: formatScopes(granted.scopes),
+    ...(granted.refreshToken ? { refresh_token: granted.refreshToken } : {}),
+  };
+}
+
+/** Revokes a whole token family: the grant, its refresh tokens and its access tokens. */
+export function revokeGrant(database: FoundryDatabase, grantId: string, reason: string, now: number): void {
+  database.update(grants).set({ revokedAt: now, revokedReason: reason }).where(and(eq(grants.id, grantId), isNull(grants.revokedAt))).run();
+  database.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.grantId, grantId), isNull(refreshTokens.revokedAt))).run();
+  database.update(accessTokens).set({ revokedAt: now }).where(and(eq(accessTokens.grantId, grantId), isNull(accessTokens.revokedAt))).run();
+}
+
+export function createGrant(database: FoundryDatabase, grant: { grantType: string; clientId: string; principalId: string; scopes: string[] }, now: number): string {
+  const id = crypto.randomUUID();
+  database.insert(grants).values({ id, ...grant, createdAt: now }).run();
+  return id;
+}

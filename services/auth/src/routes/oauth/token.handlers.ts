@@ -1,0 +1,54 @@
+import type { Context } from "hono";
+import { OauthError, isFormContentType, parseFormBody, type ServiceBindings } from "@foundry-emulator/http";
+import type { AuthDependencies } from "../../auth-dependencies";
+import { authenticateClient, readClientCredentials } from "../../oauth/client-authentication";
+import { redeemAuthorizationCode } from "../../oauth/grants/authorization-code";
+import { grantClientCredentials } from "../../oauth/grants/client-credentials";
+import { exchangeRefreshToken } from "../../oauth/grants/refresh-token";
+import { tokenResponseBody, type GrantedTokens } from "../../oauth/token-issuance";
+
+const supportedGrantTypes = new Set(["authorization_code", "refresh_token", "client_credentials"]);
+
+/** Reads an OAuth form body: the right media type (charset allowed), each parameter at most once. */
+export async function readOauthForm(context: Context<ServiceBindings>): Promise<Map<string, string>> {
+  if (!isFormContentType(context.req.header("Content-Type"))) {
+    throw new OauthError("invalid_request", "The body must be application/x-www-form-urlencoded.");
+  }
+  const form = parseFormBody(await context.req.text());
+  if (!form.ok) throw new OauthError("invalid_request", `${form.duplicate} was sent more than once.`);
+  return form.values;
+}
+
+/** POST /multipass/api/oauth2/token */
+export function tokenHandler(dependencies: AuthDependencies) {
+  const { platform, clients } = dependencies;
+  return async (context: Context<ServiceBindings>) => {
+    const form = await readOauthForm(context);
+    const grantType = form.get("grant_type");
+    if (!grantType) throw new OauthError("invalid_request", "grant_type is required.");
+    if (!supportedGrantTypes.has(grantType)) throw new OauthError("unsupported_grant_type", `grant_type '${grantType}' is not supported.`);
+    const client = authenticateClient(clients, readClientCredentials(context.req.header("Authorization"), form));
+    if (!client.grantTypes.includes(grantType as never)) {
+      throw new OauthError("unauthorized_client", `This client may not use the ${grantType} grant.`);
+    }
+
+    let granted: GrantedTokens;
+    switch (grantType) {
+      case "authorization_code":
+        granted = redeemAuthorizationCode(platform, client, {
+          code: form.get("code"),
+          redirectUri: form.get("redirect_uri"),
+          codeVerifier: form.get("code_verifier"),
+        });
+        break;
+      case "refresh_token":
+        granted = exchangeRefreshToken(platform, client, { refreshToken: form.get("refresh_token"), scope: form.get("scope") });
+        break;
+      default:
+        granted = grantClientCredentials(platform, client, form.get("scope"));
+    }
+    context.header("Cache-Control", "no-store");
+    context.header("Pragma", "no-cache");
+    return context.json(await tokenResponseBody(platform, granted), 200);
+  };
+}
