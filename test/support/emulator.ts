@@ -102,7 +102,7 @@ export async function startEmulatorProcess(options: { entry?: "gateway" | "auth"
     output: () => output,
     stop: (signal = "SIGTERM") =>
       new Promise((done) => {
-        if (child.exitCode !== null) return done(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
         child.once("exit", (code) => done(code));
         child.kill(signal);
       }),
