@@ -1,0 +1,18 @@
+#!/bin/sh
+# foundry-emulator container entrypoint: the first argument chooses the role.
+#   all      (default) the all-in-one emulator: every route on one port
+#   auth     Multipass OAuth 2.0, the Admin API and the control plane
+#   compute  compute-module runtimes and the contour job routes
+# Anything else is run as a command (e.g. `sh`, `node -e ...`), like the official node image.
+set -e
+role=${1:-all}
+case "$role" in
+  all | auth | compute)
+    [ "$#" -gt 0 ] && shift
+    # exec: node is PID 1 and receives SIGTERM itself (the services stop cleanly on it).
+    exec node --enable-source-maps "/app/dist/$role.mjs" "$@"
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac

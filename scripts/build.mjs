@@ -1,0 +1,69 @@
+// Production build: one self-contained ESM bundle per role (`npm run build`).
+//
+//   services/gateway/src/main.ts → dist/all.mjs      (the all-in-one emulator)
+//   services/auth/src/main.ts    → dist/auth.mjs
+//   services/compute/src/main.ts → dist/compute.mjs
+//
+// Everything is bundled except native modules (better-sqlite3 and its loader), which the image
+// installs from the lockfile. The bundles expect the repository layout beside them:
+// `../migrations` (found through FOUNDRY_MIGRATIONS, defaulted by the banner below) and `../seeds`.
+import { build } from "esbuild";
+import { rmSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = join(root, "dist");
+
+export const entries = {
+  all: "services/gateway/src/main.ts",
+  auth: "services/auth/src/main.ts",
+  compute: "services/compute/src/main.ts",
+};
+
+/** Packages that load compiled addons (or locate files next to themselves) stay in node_modules. */
+export const externalPackages = ["better-sqlite3", "bindings", "file-uri-to-path"];
+
+// ESM bundles of CommonJS dependencies need `require`, `__filename` and `__dirname`. The bundled
+// packages/db resolves its migrations folder from its own source location, which a bundle does not
+// keep: default FOUNDRY_MIGRATIONS to the migrations folder beside dist/ (an explicit value wins).
+const banner = [
+  'import { createRequire as __foundryCreateRequire } from "node:module";',
+  'import { fileURLToPath as __foundryFileURLToPath } from "node:url";',
+  'import { basename as __foundryBasename, dirname as __foundryDirname, join as __foundryJoin } from "node:path";',
+  "const require = __foundryCreateRequire(import.meta.url);",
+  "const __filename = __foundryFileURLToPath(import.meta.url);",
+  "const __dirname = __foundryDirname(__filename);",
+  // This file is dist/<role>.mjs or dist/chunks/<chunk>.mjs.
+  'process.env.FOUNDRY_MIGRATIONS ||= __foundryJoin(__dirname, __foundryBasename(__dirname) === "chunks" ? "../.." : "..", "migrations");',
+].join("\n");
+
+const started = Date.now();
+rmSync(outdir, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, join(root, entry)])),
+  outdir,
+  outExtension: { ".js": ".mjs" },
+  // The three entries share almost all their code: one copy in dist/chunks/.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  external: externalPackages,
+  banner: { js: banner },
+  // Keep names readable in stack traces; the bundles are small enough unminified.
+  minify: false,
+  sourcemap: "linked",
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning",
+});
+
+for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith(".mjs"))) {
+  const size = statSync(join(root, output)).size;
+  console.log(`${relative(root, join(root, output))}  ${(size / 1024).toFixed(0)} KiB`);
+}
+console.log(`built in ${Date.now() - started} ms`);
