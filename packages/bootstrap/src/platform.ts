@@ -1,4 +1,4 @@
-import { applySeed, readSeedFile, type Environment, type SeedSummary } from "@foundry-emulator/config";
+import { applySeed, readSeedFile, type Environment, type SeedDocument, type SeedSummary } from "@foundry-emulator/config";
 import { openDatabase, type FoundryDatabase } from "@foundry-emulator/db";
 import { createTokenVerifier, issuerFor, loadOrCreateSigningKey, type SigningKey, type TokenVerifier } from "@foundry-emulator/tokens";
 
@@ -10,6 +10,8 @@ export interface Platform {
   issuer: string;
   tokenVerifier: TokenVerifier;
   now: () => number;
+  /** The start-up seed, kept so that a reset can re-apply it. */
+  seed: SeedDocument | undefined;
   seedSummary: SeedSummary | undefined;
 }
 
@@ -21,9 +23,10 @@ export interface Platform {
 export async function createPlatform(environment: Environment, options: { now?: () => number } = {}): Promise<Platform> {
   const now = options.now ?? Date.now;
   const database = openDatabase({ path: environment.FOUNDRY_DB });
-  const seedSummary = environment.FOUNDRY_SEED ? applySeed(database, readSeedFile(environment.FOUNDRY_SEED), now()) : undefined;
+  const seed = environment.FOUNDRY_SEED ? readSeedFile(environment.FOUNDRY_SEED) : undefined;
+  const seedSummary = seed ? applySeed(database, seed, now()) : undefined;
   const signingKey = await loadOrCreateSigningKey(database);
   const issuer = issuerFor(environment.FOUNDRY_PUBLIC_URL);
   const tokenVerifier = createTokenVerifier({ database, signingKey, issuer, now });
-  return { environment, database, signingKey, issuer, tokenVerifier, now, seedSummary };
+  return { environment, database, signingKey, issuer, tokenVerifier, now, seed, seedSummary };
 }

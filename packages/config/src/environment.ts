@@ -34,6 +34,9 @@ export const environmentSchema = z.object({
   FOUNDRY_JOB_RETENTION_SECONDS: positiveInteger(24 * 3600),
   FOUNDRY_MAX_RESULT_BYTES: positiveInteger(64 * 1024 * 1024),
 
+  /** When set, every mutating /_emulate route requires `Authorization: Bearer <this token>`. */
+  FOUNDRY_ADMIN_TOKEN: z.string().min(8, "use at least 8 characters").optional(),
+
   /** Optional HTTPS listener (certificate signed by the emulator's own CA). */
   FOUNDRY_TLS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });

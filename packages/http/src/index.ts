@@ -6,3 +6,5 @@ export * from "./form-body";
 export * from "./service-environment";
 export * from "./service-app";
 export * from "./authentication";
+export * from "./admin-token";
+export * from "./json-body";

@@ -10,6 +10,7 @@ import {
 } from "@foundry-emulator/http";
 import { createClientDirectory } from "./oauth/oauth-clients";
 import { adminRoutes } from "./routes/admin/admin.routes";
+import { controlRoutes } from "./routes/control/control.routes";
 import { meRoutes } from "./routes/multipass/me.routes";
 import { oauthRoutes } from "./routes/oauth/oauth.routes";
 
@@ -33,5 +34,7 @@ export function createAuthApp(platform: Platform) {
   app.route("/multipass/api/oauth2", oauthRoutes(dependencies));
   app.route("/multipass/api/me", meRoutes(dependencies));
   app.route("/api/v2/admin", adminRoutes(dependencies));
+  app.use("/_emulate/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
+  app.route("/_emulate", controlRoutes(dependencies));
   return app;
 }

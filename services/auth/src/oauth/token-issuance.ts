@@ -16,6 +16,8 @@ export interface TokenSetRequest {
   accessScopes: string[];
   /** The scopes the refresh token carries; undefined = no refresh token. */
   refreshScopes: string[] | undefined;
+  /** Overrides FOUNDRY_ACCESS_TOKEN_TTL (minted tokens). */
+  ttlSeconds?: number | undefined;
 }
 
 /** Stores an access token (and a refresh token) for a grant. Call inside the grant's transaction. */
@@ -27,7 +29,7 @@ export function storeTokenSet(platform: Platform, request: TokenSetRequest, now:
     clientId: request.clientId,
     grantId: request.grantId,
     scopes: request.accessScopes,
-    ttlSeconds: environment.FOUNDRY_ACCESS_TOKEN_TTL,
+    ttlSeconds: request.ttlSeconds ?? environment.FOUNDRY_ACCESS_TOKEN_TTL,
     now,
   });
   let refreshToken: string | undefined;
@@ -54,7 +56,7 @@ export async function tokenResponseBody(platform: Platform, granted: GrantedToke
   return {
     access_token: accessToken,
     token_type: "bearer",
-    expires_in: platform.environment.FOUNDRY_ACCESS_TOKEN_TTL,
+    expires_in: Math.round((granted.claims.expiresAt - granted.claims.issuedAt) / 1000),
     scope: formatScopes(granted.scopes),
     ...(granted.refreshToken ? { refresh_token: granted.refreshToken } : {}),
   };

@@ -1,0 +1,59 @@
+import type { Context } from "hono";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { principals } from "@foundry-emulator/db";
+import { resetToSeed } from "@foundry-emulator/config";
+import { foundryErrors, parseJsonBody, type ServiceBindings } from "@foundry-emulator/http";
+import { formatScopes } from "@foundry-emulator/tokens";
+import type { AuthDependencies } from "../../auth-dependencies";
+import { createGrant, storeTokenSet, tokenResponseBody } from "../../oauth/token-issuance";
+
+/** POST /_emulate/reset: back to the seed, atomically. */
+export function resetHandler({ platform }: AuthDependencies) {
+  return (context: Context<ServiceBindings>) => {
+    const summary = resetToSeed(platform.database, platform.seed, platform.now());
+    return context.json({ status: "reset", seed: summary ?? null });
+  };
+}
+
+export const mintTokenRequestSchema = z
+  .strictObject({
+    /** A seeded (or created) human user... */
+    username: z.string().min(1).optional(),
+    /** ...or the service principal of a client (client_credentials identity). */
+    client_id: z.string().min(1).optional(),
+    scopes: z.array(z.string().min(1).regex(/^\S+$/)).default([]),
+    expires_in: z.number().int().positive().max(365 * 24 * 3600).optional(),
+  })
+  .refine((body) => Boolean(body.username) !== Boolean(body.client_id), { message: "give exactly one of username or client_id" });
+
+/**
+ * POST /_emulate/foundry/tokens: an access token for a user or a service principal with the given
+ * scopes, without a browser. The answer has the token endpoint's shape.
+ */
+export function mintTokenHandler({ platform }: AuthDependencies) {
+  return async (context: Context<ServiceBindings>) => {
+    const body = await parseJsonBody(context, mintTokenRequestSchema);
+    const kind = body.username ? "user" : "service";
+    const username = (body.username ?? body.client_id)!;
+    const principal = platform.database
+      .select()
+      .from(principals)
+      .where(and(eq(principals.kind, kind), eq(principals.username, username)))
+      .get();
+    if (!principal) throw foundryErrors.notFound(kind === "user" ? "UserNotFound" : "ServicePrincipalNotFound", { [kind === "user" ? "username" : "clientId"]: username });
+    if (!principal.active) throw foundryErrors.invalidArgument("UserDeleted", { principalId: principal.id }, "The principal is deactivated.");
+
+    const now = platform.now();
+    const clientId = body.client_id ?? "foundry-emulator-control-plane";
+    const granted = platform.database.$client
+      .transaction(() => {
+        const grantId = createGrant(platform.database, { grantType: "emulator_mint", clientId, principalId: principal.id, scopes: body.scopes }, now);
+        return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: principal.organizationRid }, clientId, accessScopes: body.scopes, refreshScopes: undefined, ttlSeconds: body.expires_in }, now);
+      })
+      .immediate();
+    const response = await tokenResponseBody(platform, granted);
+    context.header("Cache-Control", "no-store");
+    return context.json({ ...response, scope: formatScopes(body.scopes), user_id: principal.id });
+  };
+}
