@@ -2,11 +2,25 @@ import { Hono } from "hono";
 import { requireAdminToken, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { mintTokenHandler, resetHandler } from "./control.handlers";
+import {
+  addClientSecretHandler,
+  createPersonalTokenHandler,
+  listClientSecretsHandler,
+  listPersonalTokensHandler,
+  removeClientSecretHandler,
+  revokePersonalTokenHandler,
+} from "./credentials.handlers";
 
 /** /_emulate: the control plane that tests, the testcontainers module and operators use. */
 export function controlRoutes(dependencies: AuthDependencies) {
   return new Hono<ServiceBindings>()
     .use(requireAdminToken(dependencies.platform.environment.FOUNDRY_ADMIN_TOKEN))
     .post("/reset", resetHandler(dependencies))
-    .post("/foundry/tokens", mintTokenHandler(dependencies));
+    .post("/foundry/tokens", mintTokenHandler(dependencies))
+    .get("/foundry/oauth-clients/:clientId/secrets", listClientSecretsHandler(dependencies))
+    .post("/foundry/oauth-clients/:clientId/secrets", addClientSecretHandler(dependencies))
+    .delete("/foundry/oauth-clients/:clientId/secrets/:secretId", removeClientSecretHandler(dependencies))
+    .get("/foundry/personal-tokens", listPersonalTokensHandler(dependencies))
+    .post("/foundry/personal-tokens", createPersonalTokenHandler(dependencies))
+    .delete("/foundry/personal-tokens/:tokenId", revokePersonalTokenHandler(dependencies));
 }
