@@ -165,6 +165,7 @@ describe("@osdk/oauth public client in Chromium", () => {
       const exchange = await exchanged;
       expect(exchange.status()).toBe(200);
       expect(exchange.headers()["access-control-allow-origin"]).toBe(pageOrigin);
+      expect(exchange.headers()["vary"]?.toLowerCase()).toContain("origin");
       const answer = await current;
       expect(answer.status()).toBe(200);
       const sent = await answer.request().allHeaders();
