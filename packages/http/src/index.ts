@@ -8,3 +8,5 @@ export * from "./service-app";
 export * from "./authentication";
 export * from "./admin-token";
 export * from "./json-body";
+export * from "./route-access";
+export * from "./route-access-table";

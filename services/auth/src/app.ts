@@ -3,10 +3,12 @@ import {
   OauthError,
   allowBrowserApps,
   createServiceApp,
+  enforceRouteAccess,
   foundryErrors,
   limitRequestBody,
   respondWithFoundryError,
   respondWithOauthError,
+  routeAccessTable,
 } from "@foundry-emulator/http";
 import { createClientDirectory } from "./oauth/oauth-clients";
 import { adminRoutes } from "./routes/admin/admin.routes";
@@ -30,10 +32,12 @@ export function createAuthApp(platform: Platform) {
   );
   app.use("/api/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
 
+  app.use(enforceRouteAccess(routeAccessTable, { verifier: platform.tokenVerifier, adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN }));
+
   app.get("/_emulate/health", (context) => context.json({ status: "ok", service: "auth" }));
   app.route("/multipass/api/oauth2", oauthRoutes(dependencies));
-  app.route("/multipass/api/me", meRoutes(dependencies));
-  app.route("/api/v2/admin", adminRoutes(dependencies));
+  app.route("/multipass/api/me", meRoutes());
+  app.route("/api/v2/admin", adminRoutes());
   app.use("/_emulate/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
   app.route("/_emulate", controlRoutes(dependencies));
   return app;

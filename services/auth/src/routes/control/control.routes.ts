@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { requireAdminToken, type ServiceBindings } from "@foundry-emulator/http";
+import type { ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { mintTokenHandler, resetHandler } from "./control.handlers";
 import {
@@ -11,10 +11,9 @@ import {
   revokePersonalTokenHandler,
 } from "./credentials.handlers";
 
-/** /_emulate: the control plane that tests, the testcontainers module and operators use. */
+/** /_emulate: the control plane that tests, the testcontainers module and operators use (access: routeAccessTable). */
 export function controlRoutes(dependencies: AuthDependencies) {
   return new Hono<ServiceBindings>()
-    .use(requireAdminToken(dependencies.platform.environment.FOUNDRY_ADMIN_TOKEN))
     .post("/reset", resetHandler(dependencies))
     .post("/foundry/tokens", mintTokenHandler(dependencies))
     .get("/foundry/oauth-clients/:clientId/secrets", listClientSecretsHandler(dependencies))

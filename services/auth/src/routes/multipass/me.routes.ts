@@ -1,11 +1,8 @@
 import { Hono } from "hono";
-import { requireBearerToken, type ServiceBindings } from "@foundry-emulator/http";
-import type { AuthDependencies } from "../../auth-dependencies";
+import type { ServiceBindings } from "@foundry-emulator/http";
 import { toFoundryUser } from "../../users/user-wire";
 
-/** GET /multipass/api/me: the legacy "who am I", any valid token, no scope needed. */
-export function meRoutes({ platform }: AuthDependencies) {
-  return new Hono<ServiceBindings>().get("/", requireBearerToken(platform.tokenVerifier), (context) =>
-    context.json(toFoundryUser(context.get("verifiedToken").principal)),
-  );
+/** GET /multipass/api/me: the legacy "who am I" (access: routeAccessTable). */
+export function meRoutes() {
+  return new Hono<ServiceBindings>().get("/", (context) => context.json(toFoundryUser(context.get("verifiedToken").principal)));
 }

@@ -1,0 +1,49 @@
+import type { RouteAccessEntry } from "./route-access";
+
+const oauth = "/multipass/api/oauth2";
+const runtimes = "/_emulate/foundry/compute-modules/runtimes";
+const contour = "/contour-backend-multiplexer/api/module-group-multiplexer";
+const contourReason = "the platform gates contour routes by application permission (deployed-apps:submit/view), not by an API scope";
+
+/**
+ * Every emulated route and what it demands of its caller: the single table that scope
+ * enforcement reads (`enforceRouteAccess`) and that a test walks, so no route is left unguarded.
+ */
+export const routeAccessTable: readonly RouteAccessEntry[] = [
+  // Multipass OAuth 2.0
+  { method: "GET", path: `${oauth}/authorize`, access: { kind: "public", reason: "the browser's entry to sign-in; the client is checked against its registration" } },
+  { method: "POST", path: `${oauth}/authorize/callback`, access: { kind: "public", reason: "the picker's answer; it names a stored, single-use sign-in request" } },
+  { method: "POST", path: `${oauth}/token`, access: { kind: "oauth-client" } },
+  { method: "POST", path: `${oauth}/revoke_token`, access: { kind: "oauth-client" } },
+  { method: "GET", path: "/multipass/api/me", access: { kind: "token", reason: "the legacy who-am-I answers any signed-in principal" } },
+
+  // Foundry platform API
+  { method: "GET", path: "/api/v2/admin/users/getCurrent", access: { kind: "scope", scope: "api:admin-read" } },
+
+  // Compute-module runtime (what a module container calls)
+  { method: "POST", path: runtimes, access: { kind: "admin" } },
+  { method: "GET", path: `${runtimes}/:runtimeId/job`, access: { kind: "module-token" } },
+  { method: "POST", path: `${runtimes}/:runtimeId/schemas`, access: { kind: "module-token" } },
+  { method: "POST", path: `${runtimes}/:runtimeId/results/:jobId`, access: { kind: "module-token" } },
+  { method: "POST", path: `${runtimes}/:runtimeId/restart`, access: { kind: "module-token" } },
+
+  // Contour job routes (what applications call)
+  { method: "POST", path: `${contour}/compute-modules/jobs/execute`, access: { kind: "token", reason: contourReason } },
+  { method: "POST", path: `${contour}/deployed-apps/jobs`, access: { kind: "token", reason: contourReason } },
+  { method: "GET", path: `${contour}/jobs/:jobId/status`, access: { kind: "token", reason: contourReason } },
+  { method: "PUT", path: `${contour}/jobs/status/v2`, access: { kind: "token", reason: contourReason } },
+  { method: "GET", path: `${contour}/jobs/:jobId/result`, access: { kind: "token", reason: contourReason } },
+  { method: "PUT", path: `${contour}/jobs/result/v2`, access: { kind: "token", reason: contourReason } },
+  { method: "DELETE", path: `${contour}/jobs/:jobId`, access: { kind: "token", reason: contourReason } },
+
+  // Control plane
+  { method: "GET", path: "/_emulate/health", access: { kind: "public", reason: "health checks carry no credentials" } },
+  { method: "POST", path: "/_emulate/reset", access: { kind: "admin" } },
+  { method: "POST", path: "/_emulate/foundry/tokens", access: { kind: "admin" } },
+  { method: "GET", path: "/_emulate/foundry/oauth-clients/:clientId/secrets", access: { kind: "admin" } },
+  { method: "POST", path: "/_emulate/foundry/oauth-clients/:clientId/secrets", access: { kind: "admin" } },
+  { method: "DELETE", path: "/_emulate/foundry/oauth-clients/:clientId/secrets/:secretId", access: { kind: "admin" } },
+  { method: "GET", path: "/_emulate/foundry/personal-tokens", access: { kind: "admin" } },
+  { method: "POST", path: "/_emulate/foundry/personal-tokens", access: { kind: "admin" } },
+  { method: "DELETE", path: "/_emulate/foundry/personal-tokens/:tokenId", access: { kind: "admin" } },
+];

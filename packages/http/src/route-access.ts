@@ -1,0 +1,60 @@
+import type { MiddlewareHandler } from "hono";
+import type { TokenVerifier } from "@foundry-emulator/tokens";
+import { requireAdminToken } from "./admin-token";
+import { bearerTokenOf } from "./authentication";
+import { foundryErrors } from "./errors/foundry-error";
+import type { ServiceBindings } from "./service-environment";
+
+/** What a route demands of its caller. */
+export type RouteAccess =
+  /** A valid bearer token (OAuth access token or personal token) carrying this scope. */
+  | { kind: "scope"; scope: string }
+  /** A valid bearer token, no API scope; `reason` says why no scope applies. */
+  | { kind: "token"; reason: string }
+  /** The runtime's Module-Auth-Token, checked by the runtime routes against the runtime. */
+  | { kind: "module-token" }
+  /** OAuth client authentication (HTTP Basic or body credentials), checked by the OAuth routes. */
+  | { kind: "oauth-client" }
+  /** FOUNDRY_ADMIN_TOKEN when configured (control plane); open otherwise. */
+  | { kind: "admin" }
+  /** Nothing: `reason` says why that is right. */
+  | { kind: "public"; reason: string };
+
+export interface RouteAccessEntry {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Hono path pattern (`:name` for a parameter). */
+  path: string;
+  access: RouteAccess;
+}
+
+function patternOf(path: string): RegExp {
+  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z]+/g, "[^/]+");
+  return new RegExp(`^${escaped}/?$`);
+}
+
+/**
+ * Enforces the access table for bearer-token and admin routes: the one place where scopes are
+ * checked. A missing or bad token is always 401 `Default:Unauthorized`; a missing scope always
+ * 403 `ApiUsageDenied` with `missingScope`. Module-token, OAuth-client and public routes are
+ * declared in the table and checked by their own handlers.
+ */
+export function enforceRouteAccess(
+  table: readonly RouteAccessEntry[],
+  options: { verifier: TokenVerifier; adminToken: string | undefined },
+): MiddlewareHandler<ServiceBindings> {
+  const compiled = table.map((entry) => ({ ...entry, pattern: patternOf(entry.path) }));
+  const admin = requireAdminToken(options.adminToken);
+  return async (context, next) => {
+    const entry = compiled.find((candidate) => candidate.method === context.req.method && candidate.pattern.test(context.req.path));
+    if (!entry) return next();
+    const { access } = entry;
+    if (access.kind === "admin") return admin(context, next);
+    if (access.kind === "scope" || access.kind === "token") {
+      const verification = await options.verifier.verify(bearerTokenOf(context.req.header("Authorization")));
+      if (!verification.ok) throw foundryErrors.unauthorized();
+      if (access.kind === "scope" && !verification.token.scopes.includes(access.scope)) throw foundryErrors.apiUsageDenied(access.scope);
+      context.set("verifiedToken", verification.token);
+    }
+    return next();
+  };
+}
