@@ -1,11 +1,12 @@
-// Runs before `npm test`: the suite drives Debian's chromium (browser tests) and nginx (gateway
-// test). Installs them when it can (root), otherwise stops with the exact command to run.
+// Runs before `npm test`: the suite drives Debian's chromium (browser tests), nginx (gateway
+// test) and curl (HTTPS test). Installs them when it can (root), otherwise stops with the exact command to run.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const required = [
   { debianPackage: "chromium", binary: "/usr/bin/chromium" },
   { debianPackage: "nginx", binary: "/usr/sbin/nginx" },
+  { debianPackage: "curl", binary: "/usr/bin/curl" },
 ];
 const missing = required.filter((entry) => !existsSync(entry.binary)).map((entry) => entry.debianPackage);
 if (missing.length === 0) process.exit(0);

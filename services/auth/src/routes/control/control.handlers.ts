@@ -5,6 +5,7 @@ import { principals } from "@foundry-emulator/db";
 import { resetToSeed } from "@foundry-emulator/config";
 import { foundryErrors, parseJsonBody, type ServiceBindings } from "@foundry-emulator/http";
 import { formatScopes } from "@foundry-emulator/tokens";
+import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { createGrant, storeTokenSet, tokenResponseBody } from "../../oauth/token-issuance";
 
@@ -55,5 +56,16 @@ export function mintTokenHandler({ platform }: AuthDependencies) {
     const response = await tokenResponseBody(platform, granted);
     context.header("Cache-Control", "no-store");
     return context.json({ ...response, scope: formatScopes(body.scopes), user_id: principal.id });
+  };
+}
+
+/** GET /_emulate/ca.pem: the emulator's CA certificate, for clients that must trust its HTTPS listener. */
+export function certificateAuthorityHandler({ platform }: AuthDependencies) {
+  return (context: Context<ServiceBindings>) => {
+    const { caCertificatePem } = loadOrCreateTlsMaterial(platform.database, {
+      databasePath: platform.environment.FOUNDRY_DB,
+      publicUrl: platform.environment.FOUNDRY_PUBLIC_URL,
+    });
+    return context.body(caCertificatePem, 200, { "Content-Type": "application/x-pem-file" });
   };
 }

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
-import { mintTokenHandler, resetHandler } from "./control.handlers";
+import { certificateAuthorityHandler, mintTokenHandler, resetHandler } from "./control.handlers";
 import {
   addClientSecretHandler,
   createPersonalTokenHandler,
@@ -14,6 +14,7 @@ import {
 /** /_emulate: the control plane that tests, the testcontainers module and operators use (access: routeAccessTable). */
 export function controlRoutes(dependencies: AuthDependencies) {
   return new Hono<ServiceBindings>()
+    .get("/ca.pem", certificateAuthorityHandler(dependencies))
     .post("/reset", resetHandler(dependencies))
     .post("/foundry/tokens", mintTokenHandler(dependencies))
     .get("/foundry/oauth-clients/:clientId/secrets", listClientSecretsHandler(dependencies))
