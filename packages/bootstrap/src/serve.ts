@@ -1,6 +1,8 @@
+import { createServer as createHttpsServer } from "node:https";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { ConfigurationError, loadEnvironment, SeedError, type Environment } from "@foundry-emulator/config";
+import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
 import { createPlatform, type Platform } from "./platform";
 
 export interface RunningServer {
@@ -11,8 +13,24 @@ export interface RunningServer {
 
 /** Listens on a port; resolves once it is bound (port 0 picks a free one). */
 export function listen(app: Pick<Hono, "fetch">, port: number, hostname: string): Promise<RunningServer> {
+  return bind((onListening) => serve({ fetch: app.fetch, port, hostname }, onListening));
+}
+
+export interface TlsCredentials {
+  key: string;
+  cert: string;
+}
+
+/** Listens with HTTPS (the emulator's own certificate); resolves once it is bound. */
+export function listenTls(app: Pick<Hono, "fetch">, port: number, hostname: string, credentials: TlsCredentials): Promise<RunningServer> {
+  return bind((onListening) =>
+    serve({ fetch: app.fetch, port, hostname, createServer: createHttpsServer, serverOptions: { key: credentials.key, cert: credentials.cert } }, onListening),
+  );
+}
+
+function bind(start: (onListening: (info: { port: number }) => void) => ServerType): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+    const server = start((info) => {
       resolve({
         server,
         port: info.port,
@@ -46,14 +64,25 @@ export async function runService(name: string, createApp: (platform: Platform) =
     }
     throw error;
   }
-  const running = await listen(createApp(platform), environment.PORT, environment.HOST);
+  const app = createApp(platform);
+  const running = await listen(app, environment.PORT, environment.HOST);
   if (environment.LOG_LEVEL !== "silent") {
     console.log(
       JSON.stringify({ level: "info", service: name, msg: "listening", port: running.port, publicUrl: environment.FOUNDRY_PUBLIC_URL, database: environment.FOUNDRY_DB }),
     );
   }
+  // The optional HTTPS listener serves the same app, with a certificate from the emulator's own CA
+  // (compute-module SDKs, Python's in particular, only talk HTTPS to their runtime).
+  let runningTls: RunningServer | undefined;
+  if (environment.FOUNDRY_TLS_PORT !== undefined) {
+    const tls = loadOrCreateTlsMaterial(platform.database, { databasePath: environment.FOUNDRY_DB, publicUrl: environment.FOUNDRY_PUBLIC_URL });
+    runningTls = await listenTls(app, environment.FOUNDRY_TLS_PORT, environment.HOST, { key: tls.serverPrivateKeyPem, cert: tls.serverCertificatePem });
+    if (environment.LOG_LEVEL !== "silent") {
+      console.log(JSON.stringify({ level: "info", service: name, msg: "listening (TLS)", port: runningTls.port, caPath: tls.caPath }));
+    }
+  }
   const stop = async () => {
-    await running.close();
+    await Promise.all([running.close(), runningTls?.close()]);
     platform.database.$client.close();
     process.exit(0);
   };

@@ -1,9 +1,29 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { createServiceApp } from "@foundry-emulator/http";
+import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
+import type { ComputeDependencies } from "./dependencies";
+import { createJobQueue } from "./queue/job-queue";
+import { Sweeper } from "./queue/sweeper";
+import { WakeUps } from "./queue/wake-ups";
+import { contourRoutes, moduleGroupMultiplexerPath } from "./routes/contour/contour.routes";
+import { runtimeRoutes } from "./routes/runtime/runtime.routes";
+import { computeSettingsFrom } from "./settings";
 
 /** The compute service: runtime sessions for module containers, and the contour job routes. */
-export function createComputeApp(_platform: Platform) {
+export function createComputeApp(platform: Platform) {
   const app = createServiceApp();
   app.get("/_emulate/health", (context) => context.json({ status: "ok", service: "compute" }));
+
+  const settings = computeSettingsFrom(platform.environment);
+  const client = platform.database.$client;
+  const wakeUps = new WakeUps(client);
+  const queue = createJobQueue({ database: platform.database, now: platform.now, settings, wakeUps });
+  const sweeper = new Sweeper(queue, client, platform.now, settings);
+  const { FOUNDRY_TLS_PORT, FOUNDRY_DB, FOUNDRY_PUBLIC_URL } = platform.environment;
+  const tls = FOUNDRY_TLS_PORT !== undefined ? loadOrCreateTlsMaterial(platform.database, { databasePath: FOUNDRY_DB, publicUrl: FOUNDRY_PUBLIC_URL }) : undefined;
+  const dependencies: ComputeDependencies = { platform, settings, queue, wakeUps, sweeper, tls };
+
+  app.route("/_emulate/foundry/compute-modules", runtimeRoutes(dependencies));
+  app.route(moduleGroupMultiplexerPath, contourRoutes(dependencies));
   return app;
 }

@@ -47,11 +47,16 @@ export const jobs = sqliteTable(
     queryType: text("query_type").notNull(),
     query: text("query", { mode: "json" }).$type<unknown>().notNull(),
     submittedBy: text("submitted_by").notNull(),
+    // The submitting token's scopes and client: the token handed to the module carries the same.
+    submittedScopes: text("submitted_scopes", { mode: "json" }).$type<string[]>().notNull().default([]),
+    submittedClientId: text("submitted_client_id"),
     status: text("status", { enum: ["queued", "inProgress", "succeeded", "failed", "canceled"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     leaseExpiresAt: integer("lease_expires_at"),
     createdAt: integer("created_at").notNull(),
     dispatchedAt: integer("dispatched_at"),
+    // The access token minted for the latest dispatch (its row is removed with the job).
+    dispatchTokenId: text("dispatch_token_id"),
     finishedAt: integer("finished_at"),
     result: blob("result", { mode: "buffer" }),
     failureName: text("failure_name"),

@@ -3,3 +3,4 @@ export * from "./oauth-clients";
 export * from "./authorizations";
 export * from "./tokens";
 export * from "./compute-modules";
+export * from "./certificates";

@@ -1,0 +1,2 @@
+export * from "./generate-certificates";
+export * from "./tls-material";

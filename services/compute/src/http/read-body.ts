@@ -1,0 +1,48 @@
+import type { ZodType } from "zod";
+import { computeErrors } from "../wire/errors";
+
+/**
+ * Reads a request body as raw bytes (binary safe, chunked or not), refusing with 413 as soon as it
+ * grows past `maxBytes` — a declared Content-Length is checked before reading anything.
+ */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw computeErrors.bodyTooLarge(maxBytes);
+  if (!request.body) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw computeErrors.bodyTooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Reads and validates a JSON body: bad JSON or the wrong shape is 400 `INVALID_ARGUMENT`, too large 413. */
+export async function readJsonBody<T>(request: Request, maxBytes: number, schema: ZodType<T>, options: { emptyAs?: unknown } = {}): Promise<T> {
+  const bytes = await readBodyBytes(request, maxBytes);
+  if (bytes.length === 0 && "emptyAs" in options) return parseWith(schema, options.emptyAs);
+  if (bytes.length === 0) throw computeErrors.invalidRequest(["the request body is empty; a JSON body is required"]);
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw computeErrors.invalidRequest(["the request body is not valid JSON"]);
+  }
+  return parseWith(schema, value);
+}
+
+function parseWith<T>(schema: ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw computeErrors.invalidRequest(parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)));
+  }
+  return parsed.data;
+}
