@@ -1,5 +1,5 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
-import { createServiceApp } from "@foundry-emulator/http";
+import { createServiceApp, enforceRouteAccess, routeAccessTable } from "@foundry-emulator/http";
 import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
 import type { ComputeDependencies } from "./dependencies";
 import { createJobQueue } from "./queue/job-queue";
@@ -13,6 +13,15 @@ import { computeSettingsFrom } from "./settings";
 export function createComputeApp(platform: Platform) {
   const app = createServiceApp();
   app.get("/_emulate/health", (context) => context.json({ status: "ok", service: "compute" }));
+  // A body refused with 413 was not read to its end: close the connection rather than leave the
+  // rest of the upload in a socket a client would reuse.
+  app.use(async (context, next) => {
+    await next();
+    if (context.res.status === 413) context.res.headers.set("Connection", "close");
+  });
+  // The shared route-access table: POST .../runtimes needs FOUNDRY_ADMIN_TOKEN when one is set;
+  // the contour routes it lists need a valid token (the others are guarded by contourRoutes).
+  app.use(enforceRouteAccess(routeAccessTable, { verifier: platform.tokenVerifier, adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN }));
 
   const settings = computeSettingsFrom(platform.environment);
   const client = platform.database.$client;

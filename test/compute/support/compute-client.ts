@@ -57,15 +57,16 @@ export function contourClient(baseUrl: string, token: string | undefined) {
     "Fetch-User-Agent": "conjure-lite",
     Accept: accept,
   });
+  /** A string body is sent as it is (already serialized); anything else as JSON. */
   const send = (method: string, path: string, body?: unknown, accept = "application/json", signal?: AbortSignal) =>
     fetch(`${base}${path}`, { method, headers: headers(accept), body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body), signal });
   return {
     execute: (body: unknown, signal?: AbortSignal) => send("POST", "/compute-modules/jobs/execute", body, "application/octet-stream", signal),
     submit: (body: unknown) => send("POST", "/deployed-apps/jobs", body),
     status: (jobId: string) => send("GET", `/jobs/${jobId}/status`),
-    statusV2: (job: unknown) => send("PUT", "/jobs/status/v2", job),
+    statusV2: (job: unknown) => send("PUT", "/jobs/status/v2", JSON.stringify(job)),
     result: (jobId: string) => send("GET", `/jobs/${jobId}/result`, undefined, "application/octet-stream"),
-    resultV2: (job: unknown) => send("PUT", "/jobs/result/v2", job, "application/octet-stream"),
+    resultV2: (job: unknown) => send("PUT", "/jobs/result/v2", JSON.stringify(job), "application/octet-stream"),
     cancel: (jobId: string) => send("DELETE", `/jobs/${jobId}`),
     schemas: (rid: string, branch = "master") => send("GET", `/deployed-apps/${rid}/${branch}/function-schemas`),
     raw: send,

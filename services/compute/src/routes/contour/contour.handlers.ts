@@ -59,7 +59,12 @@ export function createContourHandlers(dependencies: ComputeDependencies) {
   /** A job of the caller: 404 when unknown or past retention, 403 when someone else submitted it. */
   function ownedJob(context: ContourContext, jobId: string): JobRow {
     const job = queue.find(jobId);
-    if (!job || queue.isExpired(job)) throw computeErrors.jobNotFound(jobId);
+    if (job && queue.isExpired(job)) {
+      // Past its retention: gone, whether or not the sweep has come by yet.
+      queue.removeExpired();
+      throw computeErrors.jobNotFound(jobId);
+    }
+    if (!job) throw computeErrors.jobNotFound(jobId);
     if (job.submittedBy !== context.get("verifiedToken").principal.id) throw computeErrors.jobAccessDenied(jobId);
     return job;
   }
