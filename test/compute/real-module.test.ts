@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import { jobs } from "@foundry-emulator/db";
+import { servicePrincipalIdFor } from "@foundry-emulator/config";
+import { basicAuthorization, postForm } from "../support/oauth";
 import { mintAccessToken } from "../support/tokens";
 import { startComputeEmulator, type ComputeEmulator } from "./support/compute-emulator";
 import { bytesOf, contourClient, openRuntime, startModuleProcess, type ModuleProcess, type RuntimeSession } from "./support/compute-client";
@@ -29,8 +33,12 @@ for (const transport of ["http", "https"] as const) {
       emulator = await startComputeEmulator({ tls: transport === "https", environment: { FOUNDRY_JOB_POLL_WAIT_MS: "500" } });
       session = await openRuntime(emulator.baseUrl, { runtimeId: `example-${transport}`, deployedAppRid, filesDirectory: join(emulator.directory, "module-files") });
       module = startModuleProcess(session);
-      const { token } = await mintAccessToken(emulator.platform, { username: "alice" });
-      contour = contourClient(emulator.baseUrl, token);
+      // A token from the auth service itself: client_credentials of the seeded backend service.
+      const issued = await postForm(`${emulator.baseUrl}/multipass/api/oauth2/token`, { grant_type: "client_credentials", scope: "api:read-data" }, {
+        Authorization: basicAuthorization("service-app", "service-app-secret"),
+      });
+      expect(issued.status).toBe(200);
+      contour = contourClient(emulator.baseUrl, issued.json.access_token as string);
     });
 
     afterAll(async () => {
@@ -64,6 +72,7 @@ for (const transport of ["http", "https"] as const) {
       expect((await bytesOf(response)).toString("utf8")).toBe("42");
 
       const greeting = await contour.execute({ deployedAppRid, queryType: "greet", query: { name: "Ada" } });
+      expect(greeting.status).toBe(200);
       expect(JSON.parse((await bytesOf(greeting)).toString("utf8"))).toEqual({ greeting: "Hello, Ada!", pid: module.child.pid });
     });
 
@@ -73,7 +82,7 @@ for (const transport of ["http", "https"] as const) {
       expect((await bytesOf(response)).toString("utf8")).toBe(JSON.stringify({ error: "RangeError", reason: "out of range" }));
     });
 
-    it("runs async jobs: submit, status, result", async () => {
+    it("runs async jobs: submit, status, result — visible only to the service principal that submitted them", async () => {
       const submitted = await contour.submit({ deployedAppRid, queryType: "add", query: { x: 20, y: 22 } });
       expect(submitted.status).toBe(200);
       const job = (await submitted.json()) as { id: string; status: { type: string } };
@@ -83,6 +92,10 @@ for (const transport of ["http", "https"] as const) {
       const result = await contour.resultV2(job);
       expect(result.status).toBe(200);
       expect((await bytesOf(result)).toString("utf8")).toBe("42");
+      const row = emulator.platform.database.select().from(jobs).where(eq(jobs.id, job.id)).get();
+      expect(row!.submittedBy).toBe(servicePrincipalIdFor("service-app"));
+      const alice = contourClient(emulator.baseUrl, (await mintAccessToken(emulator.platform, { username: "alice" })).token);
+      expect((await alice.result(job.id)).status).toBe(403);
     });
 
     it("reports a throwing function's async job as failed, with its message", async () => {

@@ -103,6 +103,27 @@ describe("runtime sessions", () => {
   });
 });
 
+describe("the session endpoint in a shared environment", () => {
+  it("needs FOUNDRY_ADMIN_TOKEN as a bearer token when one is configured", async () => {
+    const guarded = await startComputeEmulator({ environment: { FOUNDRY_ADMIN_TOKEN: "admin-token-for-tests" } });
+    try {
+      const open = (authorization?: string) =>
+        fetch(runtimesUrl(guarded.baseUrl), {
+          method: "POST",
+          headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+          body: JSON.stringify({ runtimeId: "guarded" }),
+        });
+      for (const response of [await open(), await open("Bearer wrong-admin-token")]) {
+        expect(response.status).toBe(401);
+        expect((await errorOf(response)).errorName).toBe("Default:Unauthorized");
+      }
+      expect((await open("Bearer admin-token-for-tests")).status).toBe(201);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
 describe("module authentication", () => {
   it("answers the same 401 for a missing token, a wrong token and an unknown runtime", async () => {
     const session = await freshRuntime();

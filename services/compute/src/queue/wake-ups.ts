@@ -52,6 +52,11 @@ export class WakeUps {
     return this.waiters.size;
   }
 
+  /** Whether the cross-process timer runs (only while someone waits). */
+  get watching(): boolean {
+    return this.watcher !== undefined;
+  }
+
   /** Resolves when `key` is notified, another process commits, the time is up, or the signal aborts. */
   wait(key: string, options: WaitOptions): Promise<WakeReason> {
     if (options.signal?.aborted) return Promise.resolve("aborted");
