@@ -63,6 +63,19 @@ describe("authentication", () => {
   });
 });
 
+describe("browser apps", () => {
+  it("answers the CORS preflight of a cross-origin call", async () => {
+    const response = await fetch(`${multiplexerUrl(emulator.baseUrl)}/jobs/result/v2`, {
+      method: "OPTIONS",
+      headers: { Origin: "http://localhost:5173", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization,content-type,fetch-user-agent" },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    expect(response.headers.get("access-control-allow-methods")).toContain("PUT");
+    expect(response.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
+  });
+});
+
 describe("bad requests", () => {
   it("answers 404 for an unknown deployed app or branch, 409 for an inactive binding", async () => {
     const app = await freshApp();

@@ -1,5 +1,5 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
-import { createServiceApp, enforceRouteAccess, routeAccessTable } from "@foundry-emulator/http";
+import { allowBrowserApps, createServiceApp, enforceRouteAccess, routeAccessTable } from "@foundry-emulator/http";
 import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
 import type { ComputeDependencies } from "./dependencies";
 import { createJobQueue } from "./queue/job-queue";
@@ -13,6 +13,8 @@ import { computeSettingsFrom } from "./settings";
 export function createComputeApp(platform: Platform) {
   const app = createServiceApp();
   app.get("/_emulate/health", (context) => context.json({ status: "ok", service: "compute" }));
+  // Browser apps call the multiplexer from their own origin (preflighted: Authorization, PUT, DELETE).
+  app.use("/contour-backend-multiplexer/*", allowBrowserApps());
   // A body refused with 413 was not read to its end: close the connection rather than leave the
   // rest of the upload in a socket a client would reuse.
   app.use(async (context, next) => {
