@@ -1,0 +1,2 @@
+export * from "./foundry-emulator-container";
+export * from "./oauth-login";
