@@ -29,12 +29,17 @@ export const routeAccessTable: readonly RouteAccessEntry[] = [
 
   // Contour job routes (what applications call)
   { method: "POST", path: `${contour}/compute-modules/jobs/execute`, access: { kind: "token", reason: contourReason } },
+  { method: "POST", path: `${contour}/deployed-apps/jobs/execute`, access: { kind: "token", reason: contourReason } },
   { method: "POST", path: `${contour}/deployed-apps/jobs`, access: { kind: "token", reason: contourReason } },
+  { method: "GET", path: `${contour}/deployed-apps/:rid/:branch/function-schemas`, access: { kind: "token", reason: contourReason } },
+  { method: "GET", path: `${contour}/schemas`, access: { kind: "token", reason: contourReason } },
   { method: "GET", path: `${contour}/jobs/:jobId/status`, access: { kind: "token", reason: contourReason } },
   { method: "PUT", path: `${contour}/jobs/status/v2`, access: { kind: "token", reason: contourReason } },
   { method: "GET", path: `${contour}/jobs/:jobId/result`, access: { kind: "token", reason: contourReason } },
   { method: "PUT", path: `${contour}/jobs/result/v2`, access: { kind: "token", reason: contourReason } },
+  { method: "PUT", path: `${contour}/jobs/:jobId/soft-cancel`, access: { kind: "token", reason: contourReason } },
   { method: "DELETE", path: `${contour}/jobs/:jobId`, access: { kind: "token", reason: contourReason } },
+  { method: "DELETE", path: `${contour}/jobs`, access: { kind: "token", reason: contourReason } },
 
   // Control plane
   { method: "GET", path: "/_emulate/health", access: { kind: "public", reason: "health checks carry no credentials" } },

@@ -22,7 +22,7 @@ export function createComputeApp(platform: Platform) {
     if (context.res.status === 413) context.res.headers.set("Connection", "close");
   });
   // The shared route-access table: POST .../runtimes needs FOUNDRY_ADMIN_TOKEN when one is set;
-  // the contour routes it lists need a valid token (the others are guarded by contourRoutes).
+  // every contour route needs a valid token.
   app.use(enforceRouteAccess(routeAccessTable, { verifier: platform.tokenVerifier, adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN }));
 
   const settings = computeSettingsFrom(platform.environment);

@@ -1,17 +1,14 @@
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
-import { requireBearerToken, type ServiceBindings } from "@foundry-emulator/http";
-import type { TokenVerifier } from "@foundry-emulator/tokens";
+import type { ServiceBindings } from "@foundry-emulator/http";
 import type { ComputeDependencies } from "../../dependencies";
 import { createContourHandlers } from "./contour.handlers";
 
 export const moduleGroupMultiplexerPath = "/contour-backend-multiplexer/api/module-group-multiplexer";
 
-/** Mounted at /contour-backend-multiplexer/api/module-group-multiplexer; every route needs a bearer token. */
+/** Mounted at /contour-backend-multiplexer/api/module-group-multiplexer; access: routeAccessTable (a valid bearer token). */
 export function contourRoutes(dependencies: ComputeDependencies) {
   const handlers = createContourHandlers(dependencies);
   return new Hono<ServiceBindings>()
-    .use("*", requireBearerTokenOnce(dependencies.platform.tokenVerifier))
     .post("/compute-modules/jobs/execute", handlers.execute)
     .post("/deployed-apps/jobs/execute", handlers.execute)
     .post("/deployed-apps/jobs", handlers.submitJob)
@@ -24,10 +21,4 @@ export function contourRoutes(dependencies: ComputeDependencies) {
     .put("/jobs/:jobId/soft-cancel", handlers.cancel)
     .delete("/jobs/:jobId", handlers.cancel)
     .delete("/jobs", handlers.cancelV2);
-}
-
-/** A valid, unrevoked bearer token, unless the route-access table already verified one. */
-function requireBearerTokenOnce(verifier: TokenVerifier) {
-  const require = requireBearerToken(verifier);
-  return createMiddleware<ServiceBindings>(async (context, next) => (context.get("verifiedToken") ? next() : require(context, next)));
 }
