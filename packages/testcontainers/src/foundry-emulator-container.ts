@@ -74,8 +74,8 @@ export class FoundryEmulatorContainer extends GenericContainer {
   }
 
   override async start(): Promise<StartedFoundryEmulatorContainer> {
-    // uid 1000 is the image's user; mode 1777 also suits an image run as another user.
-    if (this.dataOnTmpfs) this.withTmpFs({ "/data": "rw,mode=1777" });
+    // Owned by the image's user (1000:1000), which creates the database there.
+    if (this.dataOnTmpfs) this.withTmpFs({ "/data": "rw,uid=1000,gid=1000" });
     return new StartedFoundryEmulatorContainer(await super.start(), { adminToken: this.adminToken, publicUrl: this.publicUrl });
   }
 }
