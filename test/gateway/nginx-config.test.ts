@@ -14,6 +14,7 @@ import {
   resultUploadPattern,
 } from "../../services/gateway/src/nginx/render-nginx-config";
 import { composeNginxTemplatePath } from "../../services/gateway/src/nginx/paths";
+import { parse as parseYaml } from "yaml";
 import { repositoryRoot } from "../support/emulator";
 
 const committed = readFileSync(composeNginxTemplatePath, "utf8");
@@ -58,5 +59,44 @@ describe("the compose gateway's nginx template", () => {
     for (const header of ["X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-For"]) {
       expect(committed).toContain(`proxy_set_header ${header} `);
     }
+  });
+});
+
+describe("docker-compose.yml", () => {
+  const compose = readFileSync(join(repositoryRoot, "docker-compose.yml"), "utf8");
+  const document = parseYaml(compose, { merge: true }) as {
+    name?: string;
+    services: Record<string, { environment?: Record<string, string>; volumes?: string[]; healthcheck?: Record<string, unknown>; profiles?: string[] }>;
+  };
+
+  it("gives the gateway the emulator's own body limits, and mounts the rendered template", () => {
+    expect(compose).toContain(`FOUNDRY_MAX_BODY_BYTES: \${FOUNDRY_MAX_BODY_BYTES:-${defaults.FOUNDRY_MAX_BODY_BYTES}}`);
+    expect(compose).toContain(`FOUNDRY_MAX_RESULT_BYTES: \${FOUNDRY_MAX_RESULT_BYTES:-${defaults.FOUNDRY_MAX_RESULT_BYTES}}`);
+    for (const service of ["auth", "compute", "gateway"]) {
+      expect(Object.keys(document.services[service]!.environment!)).toEqual(expect.arrayContaining(["FOUNDRY_MAX_BODY_BYTES", "FOUNDRY_MAX_RESULT_BYTES"]));
+    }
+    const template = composeNginxTemplatePath.slice(repositoryRoot.length + 1).replace(/\/default\.conf\.template$/, "");
+    expect(document.services.gateway!.volumes).toContain(`./${template}:/etc/nginx/templates:ro`);
+  });
+
+  it("stays readable by docker-compose v1.29: no top-level name, no healthcheck start_interval", () => {
+    expect(document.name).toBeUndefined();
+    for (const [name, service] of Object.entries(document.services)) {
+      if (service.healthcheck) expect({ name, keys: Object.keys(service.healthcheck).sort() }).toEqual({ name, keys: ["interval", "retries", "start_period", "test", "timeout"] });
+    }
+  });
+
+  it("wires the example module to the seeded runtime through the gateway", () => {
+    const module = document.services["example-module"]!;
+    expect(module.profiles).toEqual(["module"]);
+    const runtime = "http://gateway:8080/_emulate/foundry/compute-modules/runtimes/agent-loop";
+    expect(module.environment).toMatchObject({
+      GET_JOB_URI: `${runtime}/job`,
+      POST_RESULT_URI: `${runtime}/results`,
+      POST_SCHEMA_URI: `${runtime}/schemas`,
+      MODULE_AUTH_TOKEN_VALUE: "local-module-auth-token",
+    });
+    const seed = readFileSync(join(repositoryRoot, "seeds/default.yaml"), "utf8");
+    expect(seed).toMatch(/runtime_id: agent-loop\n\s+module_auth_token: local-module-auth-token/);
   });
 });
