@@ -8,7 +8,9 @@ import { createConfidentialOauthClient } from "@osdk/oauth";
 import { Users } from "@osdk/foundry.admin";
 import { createSharedClientContext } from "@osdk/shared.client.impl";
 import { parseSignInForm } from "@foundry-emulator/testcontainers";
-import { ComposeProject, freePort, waitFor, waitHealthy } from "./support/docker";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ComposeProject, docker, freePort, repositoryRoot, waitFor, waitHealthy } from "./support/docker";
 
 const userAgent = "foundry-emulator-docker-tests/1.0";
 const deployedAppRid = "ri.foundry.main.deployed-app.agent-loop";
@@ -72,8 +74,13 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
       ["module"],
     );
     const started = performance.now();
-    await project.compose(["up", "-d"]);
-    await stackHealthy();
+    try {
+      await project.compose(["up", "-d"]);
+      await stackHealthy();
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
     console.log(`[compose] up -d → gateway healthy: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
 
@@ -89,6 +96,19 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
 
   it("answers /_emulate/health at the gateway for the whole stack", async () => {
     expect(await gatewayHealth()).toEqual({ status: 200, body: { status: "ok", service: "all" } });
+  });
+
+  it("applied each migration once although both services opened the new database together", async () => {
+    const journal = JSON.parse(readFileSync(join(repositoryRoot, "migrations/meta/_journal.json"), "utf8")) as { entries: unknown[] };
+    const query = [
+      "const Database = require('/app/node_modules/better-sqlite3');",
+      "const db = new Database('/data/foundry.db', { readonly: true });",
+      "process.stdout.write(JSON.stringify(db.prepare('SELECT created_at, COUNT(*) AS times FROM __drizzle_migrations GROUP BY created_at').all()));",
+    ].join(" ");
+    const { stdout } = await docker(["exec", await project.container("auth"), "node", "-e", query]);
+    const applied = JSON.parse(stdout) as Array<{ times: number }>;
+    expect(applied).toHaveLength(journal.entries.length);
+    expect(applied.every((migration) => migration.times === 1)).toBe(true);
   });
 
   it("serves the real confidential client: client_credentials token, then Users.getCurrent", async () => {
