@@ -44,8 +44,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     FOUNDRY_DB=/data/foundry.db \
     FOUNDRY_SEED=/seeds/default.yaml \
-    FOUNDRY_MIGRATIONS=/app/migrations \
-    FOUNDRY_PUBLIC_URL=http://localhost:8080
+    FOUNDRY_MIGRATIONS=/app/migrations
 WORKDIR /app
 COPY --from=build /out/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
