@@ -8,15 +8,17 @@ export interface PickerUser {
 }
 
 /** The sign-in page: pick one of the seeded humans. The form carries only the request id. */
-export function userPickerPage(options: { requestId: string; clientName: string; scopes: string[]; users: PickerUser[] }) {
+export function userPickerPage(options: { requestId: string; clientName: string; scopes: string[]; users: PickerUser[]; pathPrefix?: string }) {
   const { requestId, clientName, scopes, users } = options;
+  // Behind a proxy that mounts the emulator under a path (X-Forwarded-Prefix), post back through it.
+  const action = `${options.pathPrefix ?? ""}/multipass/api/oauth2/authorize/callback`;
   return pageLayout(
     "Sign in",
     html`<h1>Sign in to <span data-testid="client-name">${clientName}</span></h1>
       <p class="muted">
         Requested scopes: ${scopes.length ? scopes.map((scope, index) => html`${index ? " " : ""}<code>${scope}</code>`) : html`<em>none</em>`}
       </p>
-      <form method="post" action="/multipass/api/oauth2/authorize/callback">
+      <form method="post" action="${action}">
         <input type="hidden" name="request_id" value="${requestId}" />
         <div class="users">
           ${users.length

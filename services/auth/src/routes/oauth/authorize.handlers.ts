@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ServiceBindings } from "@foundry-emulator/http";
-import { isFormContentType, parseFormBody } from "@foundry-emulator/http";
+import { forwardedPrefix, isFormContentType, parseFormBody } from "@foundry-emulator/http";
 import { parseScopeParameter, scopesOutsideAllowed } from "@foundry-emulator/tokens";
 import type { AuthDependencies } from "../../auth-dependencies";
 import {
@@ -97,6 +97,7 @@ export function authorizeHandler({ platform, clients }: AuthDependencies) {
         clientName: client.name ?? client.clientId,
         scopes,
         users: listSignInUsers(platform).map((user) => ({ username: user.username, displayName: user.displayName, email: user.email })),
+        pathPrefix: forwardedPrefix((name) => context.req.header(name)),
       }),
     );
   };

@@ -29,6 +29,8 @@ export interface RuntimeEnvironmentRequest {
   /** Where the module will find its files (token, CA); the caller writes them there. */
   filesDirectory: string;
   maxConcurrentTasks: number;
+  /** The base URL the caller reached the emulator by (X-Forwarded-* behind a proxy); defaults to FOUNDRY_PUBLIC_URL. */
+  publicUrl?: string;
 }
 
 /**
@@ -36,8 +38,8 @@ export interface RuntimeEnvironmentRequest {
  * only speaks HTTPS to its runtime), on the host of FOUNDRY_PUBLIC_URL so it works from inside a
  * container; otherwise FOUNDRY_PUBLIC_URL itself.
  */
-function runtimeBase(environment: Environment, tls: TlsMaterial | undefined) {
-  const publicUrl = new URL(environment.FOUNDRY_PUBLIC_URL);
+function runtimeBase(environment: Environment, tls: TlsMaterial | undefined, publicUrlText = environment.FOUNDRY_PUBLIC_URL) {
+  const publicUrl = new URL(publicUrlText);
   if (tls && environment.FOUNDRY_TLS_PORT) {
     const port = String(environment.FOUNDRY_TLS_PORT);
     return { origin: `https://${publicUrl.hostname}:${port}`, pathPrefix: "", host: publicUrl.hostname.replace(/^\[(.*)\]$/, "$1"), port };
@@ -53,7 +55,7 @@ function runtimeBase(environment: Environment, tls: TlsMaterial | undefined) {
  * trailing newline).
  */
 export function runtimeEndpoints(request: RuntimeEnvironmentRequest): RuntimeEndpoints {
-  const base = runtimeBase(request.environment, request.tls);
+  const base = runtimeBase(request.environment, request.tls, request.publicUrl);
   const runtimePath = `${base.pathPrefix}${runtimesPath}/${encodeURIComponent(request.runtimeId)}`;
   const paths = {
     getJob: `${runtimePath}/job`,

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { functionSchemas } from "@foundry-emulator/db";
+import { publicUrlFor } from "@foundry-emulator/http";
 import { signAccessToken, randomSecret } from "@foundry-emulator/tokens";
 import { eq } from "drizzle-orm";
 import type { ComputeDependencies } from "../../dependencies";
@@ -53,6 +54,7 @@ export function createRuntimeHandlers(dependencies: ComputeDependencies) {
         moduleAuthToken: session.moduleAuthToken,
         filesDirectory: body.filesDirectory,
         maxConcurrentTasks: body.maxConcurrentTasks,
+        publicUrl: publicUrlFor(context, platform.environment.FOUNDRY_PUBLIC_URL),
       });
       return context.json(
         {
