@@ -10,3 +10,4 @@ export * from "./admin-token";
 export * from "./json-body";
 export * from "./route-access";
 export * from "./route-access-table";
+export * from "./public-url";
