@@ -2,6 +2,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { ConfigurationError, loadEnvironment, SeedError, type Environment } from "@foundry-emulator/config";
+import { loggerFor } from "@foundry-emulator/http";
 import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
 import { createPlatform, type Platform } from "./platform";
 
@@ -66,20 +67,15 @@ export async function runService(name: string, createApp: (platform: Platform) =
   }
   const app = createApp(platform);
   const running = await listen(app, environment.PORT, environment.HOST);
-  if (environment.LOG_LEVEL !== "silent") {
-    console.log(
-      JSON.stringify({ level: "info", service: name, msg: "listening", port: running.port, publicUrl: environment.FOUNDRY_PUBLIC_URL, database: environment.FOUNDRY_DB }),
-    );
-  }
+  const logger = loggerFor(environment.LOG_LEVEL);
+  logger.info({ service: name, port: running.port, publicUrl: environment.FOUNDRY_PUBLIC_URL, database: environment.FOUNDRY_DB }, "listening");
   // The optional HTTPS listener serves the same app, with a certificate from the emulator's own CA
   // (compute-module SDKs, Python's in particular, only talk HTTPS to their runtime).
   let runningTls: RunningServer | undefined;
   if (environment.FOUNDRY_TLS_PORT !== undefined) {
     const tls = loadOrCreateTlsMaterial(platform.database, { databasePath: environment.FOUNDRY_DB, publicUrl: environment.FOUNDRY_PUBLIC_URL });
     runningTls = await listenTls(app, environment.FOUNDRY_TLS_PORT, environment.HOST, { key: tls.serverPrivateKeyPem, cert: tls.serverCertificatePem });
-    if (environment.LOG_LEVEL !== "silent") {
-      console.log(JSON.stringify({ level: "info", service: name, msg: "listening (TLS)", port: runningTls.port, caPath: tls.caPath }));
-    }
+    logger.info({ service: name, port: runningTls.port, caPath: tls.caPath }, "listening (TLS)");
   }
   const stop = async () => {
     await Promise.all([running.close(), runningTls?.close()]);

@@ -20,6 +20,8 @@ export const environmentSchema = z.object({
   FOUNDRY_AUTHORIZATION_CODE_TTL: positiveInteger(600),
   FOUNDRY_MAX_BODY_BYTES: positiveInteger(1024 * 1024),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+  /** How many requests the request journal keeps (GET /_emulate/requests); 0 turns it off. */
+  FOUNDRY_JOURNAL_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
 
   // Compute modules.
   /** How long GET .../job holds a poll before answering 204. */

@@ -10,4 +10,6 @@ export * from "./admin-token";
 export * from "./json-body";
 export * from "./route-access";
 export * from "./route-access-table";
+export * from "./request-logging";
+export * from "./request-journal";
 export * from "./public-url";

@@ -52,4 +52,20 @@ export const routeAccessTable: readonly RouteAccessEntry[] = [
   { method: "GET", path: "/_emulate/foundry/personal-tokens", access: { kind: "admin" } },
   { method: "POST", path: "/_emulate/foundry/personal-tokens", access: { kind: "admin" } },
   { method: "DELETE", path: "/_emulate/foundry/personal-tokens/:tokenId", access: { kind: "admin" } },
+  { method: "POST", path: "/_emulate/foundry/tokens/:tokenId/revoke", access: { kind: "admin" } },
+  { method: "POST", path: "/_emulate/foundry/compute-modules/jobs/:jobId/cancel", access: { kind: "admin" } },
+  { method: "GET", path: "/_emulate/foundry/compute-modules/jobs/:jobId/result", access: { kind: "admin-read" } },
+
+  // Request journal
+  { method: "GET", path: "/_emulate/requests", access: { kind: "admin-read" } },
+  { method: "DELETE", path: "/_emulate/requests", access: { kind: "admin" } },
+
+  // Dashboard: the page and its script are a static shell; everything it shows comes from the data
+  // routes (and the journal), which the admin token guards when one is configured.
+  { method: "GET", path: "/_emulate", access: { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" } },
+  { method: "GET", path: "/_emulate/dashboard/dashboard.js", access: { kind: "public", reason: "the dashboard's static script" } },
+  { method: "GET", path: "/_emulate/dashboard/data/overview", access: { kind: "admin-read" } },
+  { method: "GET", path: "/_emulate/dashboard/data/tokens", access: { kind: "admin-read" } },
+  { method: "GET", path: "/_emulate/dashboard/data/jobs", access: { kind: "admin-read" } },
+  { method: "GET", path: "/_emulate/dashboard/data/jobs/:jobId", access: { kind: "admin-read" } },
 ];

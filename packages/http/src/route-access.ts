@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { TokenVerifier } from "@foundry-emulator/tokens";
+import { constantTimeEquals, type TokenVerifier } from "@foundry-emulator/tokens";
 import { requireAdminToken } from "./admin-token";
 import { bearerTokenOf } from "./authentication";
 import { foundryErrors } from "./errors/foundry-error";
@@ -17,6 +17,11 @@ export type RouteAccess =
   | { kind: "oauth-client" }
   /** FOUNDRY_ADMIN_TOKEN when configured (control plane); open otherwise. */
   | { kind: "admin" }
+  /**
+   * FOUNDRY_ADMIN_TOKEN when configured, for reads too: what the emulator saw on a shared
+   * environment (job queries and results, tokens, the request journal). Open otherwise.
+   */
+  | { kind: "admin-read" }
   /** Nothing: `reason` says why that is right. */
   | { kind: "public"; reason: string };
 
@@ -49,6 +54,13 @@ export function enforceRouteAccess(
     if (!entry) return next();
     const { access } = entry;
     if (access.kind === "admin") return admin(context, next);
+    if (access.kind === "admin-read") {
+      const presented = bearerTokenOf(context.req.header("Authorization"));
+      if (options.adminToken && (!presented || !constantTimeEquals(presented, options.adminToken))) {
+        throw foundryErrors.unauthorized("This route shows what the emulator holds: with FOUNDRY_ADMIN_TOKEN set, send it as a bearer token.");
+      }
+      return next();
+    }
     if (access.kind === "scope" || access.kind === "token") {
       const verification = await options.verifier.verify(bearerTokenOf(context.req.header("Authorization")));
       if (!verification.ok) throw foundryErrors.unauthorized();

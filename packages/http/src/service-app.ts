@@ -1,20 +1,30 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { requestId } from "hono/request-id";
 import { FoundryError, foundryErrors, respondWithFoundryError } from "./errors/foundry-error";
 import { OauthError, respondWithOauthError } from "./errors/oauth-error";
+import type { RequestJournal } from "./request-journal";
+import { assignRequestId, observeRequests, type Logger } from "./request-logging";
 import type { ServiceBindings } from "./service-environment";
 
 const oauthPathPrefix = "/multipass/api/oauth2/";
 
+export interface ServiceAppOptions {
+  service: "auth" | "compute";
+  logger: Logger;
+  /** The request journal (GET /_emulate/requests); undefined to keep none. */
+  journal: RequestJournal | undefined;
+}
+
 /**
  * The base every service app starts from: a request id (returned in `X-Request-Id` and used as
- * `errorInstanceId`), and one error handler that answers in the envelope the path calls for —
- * OAuth JSON under /multipass/api/oauth2, Foundry's envelope elsewhere — never a stack trace.
+ * `errorInstanceId`), one JSON log line and one journal entry per request, and one error handler
+ * that answers in the envelope the path calls for — OAuth JSON under /multipass/api/oauth2,
+ * Foundry's envelope elsewhere — never a stack trace.
  */
-export function createServiceApp() {
+export function createServiceApp({ service, logger, journal }: ServiceAppOptions) {
   const app = new Hono<ServiceBindings>();
-  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(assignRequestId());
+  app.use(observeRequests({ service, logger, journal }));
 
   app.onError((error, context) => {
     if (error instanceof OauthError) return respondWithOauthError(context, error);
@@ -25,7 +35,7 @@ export function createServiceApp() {
         ? respondWithOauthError(context, new OauthError("invalid_request", error.message || "Bad request", error.status))
         : respondWithFoundryError(context, new FoundryError("INVALID_ARGUMENT", "Conjure:InvalidArgument", {}, error.message, error.status));
     }
-    console.error(JSON.stringify({ level: "error", msg: "unhandled error", path: context.req.path, requestId: context.get("requestId"), error: String(error?.stack ?? error) }));
+    logger.error({ service, requestId: context.get("requestId"), path: context.req.path, err: error }, "unhandled error");
     return isOauthPath
       ? respondWithOauthError(context, new OauthError("server_error", "An internal error occurred."))
       : respondWithFoundryError(context, foundryErrors.internal());

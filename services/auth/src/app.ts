@@ -6,6 +6,7 @@ import {
   enforceRouteAccess,
   foundryErrors,
   limitRequestBody,
+  requestObservabilityOf,
   respondWithFoundryError,
   respondWithOauthError,
   routeAccessTable,
@@ -13,6 +14,8 @@ import {
 import { createClientDirectory } from "./oauth/oauth-clients";
 import { adminRoutes } from "./routes/admin/admin.routes";
 import { controlRoutes } from "./routes/control/control.routes";
+import { dashboardRoutes } from "./routes/dashboard/dashboard.routes";
+import { journalRoutes } from "./routes/journal/journal.routes";
 import { meRoutes } from "./routes/multipass/me.routes";
 import { oauthRoutes } from "./routes/oauth/oauth.routes";
 
@@ -20,7 +23,8 @@ import { oauthRoutes } from "./routes/oauth/oauth.routes";
 export function createAuthApp(platform: Platform) {
   const dependencies = { platform, clients: createClientDirectory(platform.database) };
   const maxBodyBytes = platform.environment.FOUNDRY_MAX_BODY_BYTES;
-  const app = createServiceApp();
+  const observability = requestObservabilityOf(platform);
+  const app = createServiceApp({ service: "auth", ...observability });
 
   app.use("/multipass/*", allowBrowserApps());
   app.use("/api/*", allowBrowserApps());
@@ -40,5 +44,7 @@ export function createAuthApp(platform: Platform) {
   app.route("/api/v2/admin", adminRoutes());
   app.use("/_emulate/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
   app.route("/_emulate", controlRoutes(dependencies));
+  app.route("/_emulate", journalRoutes(observability.journal));
+  app.route("/", dashboardRoutes(dependencies));
   return app;
 }

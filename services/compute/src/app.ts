@@ -1,17 +1,18 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
-import { allowBrowserApps, createServiceApp, enforceRouteAccess, routeAccessTable } from "@foundry-emulator/http";
+import { allowBrowserApps, createServiceApp, enforceRouteAccess, requestObservabilityOf, routeAccessTable } from "@foundry-emulator/http";
 import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
 import type { ComputeDependencies } from "./dependencies";
 import { createJobQueue } from "./queue/job-queue";
 import { Sweeper } from "./queue/sweeper";
 import { WakeUps } from "./queue/wake-ups";
 import { contourRoutes, moduleGroupMultiplexerPath } from "./routes/contour/contour.routes";
+import { computeControlRoutes } from "./routes/control/control.routes";
 import { runtimeRoutes } from "./routes/runtime/runtime.routes";
 import { computeSettingsFrom } from "./settings";
 
 /** The compute service: runtime sessions for module containers, and the contour job routes. */
 export function createComputeApp(platform: Platform) {
-  const app = createServiceApp();
+  const app = createServiceApp({ service: "compute", ...requestObservabilityOf(platform) });
   app.get("/_emulate/health", (context) => context.json({ status: "ok", service: "compute" }));
   // Browser apps call the multiplexer from their own origin (preflighted: Authorization, PUT, DELETE).
   app.use("/contour-backend-multiplexer/*", allowBrowserApps());
@@ -35,6 +36,7 @@ export function createComputeApp(platform: Platform) {
   const dependencies: ComputeDependencies = { platform, settings, queue, wakeUps, sweeper, tls };
 
   app.route("/_emulate/foundry/compute-modules", runtimeRoutes(dependencies));
+  app.route("/_emulate/foundry/compute-modules", computeControlRoutes(dependencies));
   app.route(moduleGroupMultiplexerPath, contourRoutes(dependencies));
   return app;
 }

@@ -65,6 +65,8 @@ export const jobs = sqliteTable(
   (table) => [
     index("jobs_runtime_status_sequence").on(table.runtimeId, table.status, table.sequence),
     index("jobs_status_lease").on(table.status, table.leaseExpiresAt),
+    // The dashboard's job list filtered by status, newest first (keyset on sequence).
+    index("jobs_status_sequence").on(table.status, table.sequence),
     index("jobs_finished").on(table.finishedAt),
   ],
 );

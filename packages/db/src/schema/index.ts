@@ -4,3 +4,4 @@ export * from "./authorizations";
 export * from "./tokens";
 export * from "./compute-modules";
 export * from "./certificates";
+export * from "./request-journal";

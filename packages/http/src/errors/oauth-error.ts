@@ -28,6 +28,7 @@ export class OauthError extends Error {
 }
 
 export function respondWithOauthError(context: Context, error: OauthError): Response {
+  context.set("oauthError", error.error); // for the request journal and log
   context.header("Cache-Control", "no-store");
   context.header("Pragma", "no-cache");
   if (error.basicChallenge) context.header("WWW-Authenticate", 'Basic realm="multipass", charset="UTF-8"');

@@ -26,8 +26,10 @@ export function tokenHandler(dependencies: AuthDependencies) {
     const form = await readOauthForm(context);
     const grantType = form.get("grant_type");
     if (!grantType) throw new OauthError("invalid_request", "grant_type is required.");
+    context.set("oauthGrantType", grantType.slice(0, 100)); // for the request journal and log
     if (!supportedGrantTypes.has(grantType)) throw new OauthError("unsupported_grant_type", `grant_type '${grantType}' is not supported.`);
     const client = authenticateClient(clients, readClientCredentials(context.req.header("Authorization"), form));
+    context.set("oauthClientId", client.clientId);
     if (!client.grantTypes.includes(grantType as never)) {
       throw new OauthError("unauthorized_client", `This client may not use the ${grantType} grant.`);
     }

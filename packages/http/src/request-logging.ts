@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import pino, { type Logger } from "pino";
+import type { RequestJournal } from "./request-journal";
+import type { ServiceBindings } from "./service-environment";
+
+export type { Logger } from "pino";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+/**
+ * Field names whose values never reach a log line, wherever they appear one level down (a request's
+ * headers, a parsed form): pino replaces them before the line is written.
+ */
+const redactedPaths = [
+  "authorization",
+  "cookie",
+  "headers.authorization",
+  "headers.cookie",
+  'headers["set-cookie"]',
+  'headers["module-auth-token"]',
+  "*.authorization",
+  "*.cookie",
+  ...["client_secret", "clientSecret", "code", "code_verifier", "refresh_token", "access_token", "token", "password", "moduleAuthToken"].flatMap((key) => [key, `*.${key}`]),
+];
+
+/** One JSON line per event on stdout: `{level, time, service, msg, ...}`; `silent` writes nothing. */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: redactedPaths, censor: "[redacted]" },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+const loggersByLevel = new Map<LogLevel, Logger>();
+
+/** The process's logger for a level (one per level, so the services of one process share it). */
+export function loggerFor(level: LogLevel): Logger {
+  let logger = loggersByLevel.get(level);
+  if (!logger) {
+    logger = createLogger(level);
+    loggersByLevel.set(level, logger);
+  }
+  return logger;
+}
+
+const saneRequestId = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The request id: an incoming `X-Request-Id` is kept when it is a sane token (at most 64 of
+ * `[A-Za-z0-9._-]`, so it cannot forge log lines or headers), otherwise a new UUID. It is returned
+ * in `X-Request-Id`, logged, journaled and used as the Foundry envelope's `errorInstanceId`.
+ */
+export function assignRequestId(): MiddlewareHandler<ServiceBindings> {
+  return async (context, next) => {
+    const incoming = context.req.header("X-Request-Id");
+    const id = incoming !== undefined && saneRequestId.test(incoming) ? incoming : randomUUID();
+    context.set("requestId", id);
+    context.header("X-Request-Id", id);
+    await next();
+  };
+}
+
+/** Query parameters whose values are secrets (or single-use proofs): masked in logs and the journal. */
+const maskedParameters = new Set([
+  "code",
+  "token",
+  "access_token",
+  "refresh_token",
+  "id_token",
+  "client_secret",
+  "code_verifier",
+  "state",
+  "password",
+  "secret",
+  "assertion",
+  "module_auth_token",
+]);
+const masked = "***";
+const longestPath = 2000;
+
+/** The request's path and query, with the values of secret-bearing parameters masked. */
+export function loggablePathOf(url: string, path: string): string {
+  const queryStart = url.indexOf("?");
+  if (queryStart < 0 || queryStart === url.length - 1) return path.slice(0, longestPath);
+  const query = new URLSearchParams(url.slice(queryStart + 1));
+  for (const name of new Set(query.keys())) {
+    if (maskedParameters.has(name.toLowerCase())) query.set(name, masked);
+  }
+  return `${path}?${query.toString()}`.slice(0, longestPath);
+}
+
+/**
+ * Reads that would flood the journal and the info log: health checks (every few seconds in the
+ * compose stack) and the dashboard's own polling. They are logged at debug level, not journaled.
+ */
+export function isQuietRequest(method: string, path: string): boolean {
+  if (method !== "GET") return false;
+  return path === "/_emulate/health" || path === "/_emulate/" || path === "/_emulate/requests" || path.startsWith("/_emulate/dashboard/");
+}
+
+export interface ObserveRequestsOptions {
+  service: string;
+  logger: Logger;
+  journal: RequestJournal | undefined;
+}
+
+function principalOf(context: Context<ServiceBindings>): string | null {
+  const token = context.get("verifiedToken") as ServiceBindings["Variables"]["verifiedToken"] | undefined;
+  return token?.principal.username ?? null;
+}
+
+/**
+ * Times every request and, once it is answered, writes one log line and one journal entry:
+ * method, path (secret query values masked), status, duration, the principal whose token was
+ * verified, and for the OAuth endpoints the grant type, client and error. No header or body is
+ * ever read here.
+ */
+export function observeRequests({ service, logger, journal }: ObserveRequestsOptions): MiddlewareHandler<ServiceBindings> {
+  return async (context, next) => {
+    const started = performance.now();
+    await next();
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    const { method } = context.req;
+    const path = context.req.path;
+    const quiet = isQuietRequest(method, path);
+    const status = context.res.status;
+    const level = quiet ? "debug" : status >= 500 ? "error" : "info";
+    const logIt = logger.isLevelEnabled(level);
+    const journalIt = journal !== undefined && journal.enabled && !quiet;
+    if (!logIt && !journalIt) return;
+
+    const entry = {
+      requestId: context.get("requestId"),
+      method,
+      path: loggablePathOf(context.req.url, path),
+      status,
+      durationMs,
+      principal: principalOf(context),
+      clientId: context.get("oauthClientId") ?? null,
+      grantType: context.get("oauthGrantType") ?? null,
+      oauthError: context.get("oauthError") ?? null,
+    };
+    if (logIt) {
+      const line: Record<string, unknown> = { service, requestId: entry.requestId, method, path: entry.path, status, durationMs, principal: entry.principal };
+      if (entry.clientId) line.clientId = entry.clientId;
+      if (entry.grantType) line.grantType = entry.grantType;
+      if (entry.oauthError) line.oauthError = entry.oauthError;
+      logger[level](line, "request");
+    }
+    if (journalIt) journal.record({ at: Date.now(), service, ...entry });
+  };
+}
