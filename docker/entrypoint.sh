@@ -3,6 +3,7 @@
 #   all      (default) the all-in-one emulator: every route on one port
 #   auth     Multipass OAuth 2.0, the Admin API and the control plane
 #   compute  compute-module runtimes and the contour job routes
+#   env      print a .env block: env --client <id> [--user <username>] [--url <public URL>]
 # Anything else is run as a command (e.g. `sh`, `node -e ...`), like the official node image.
 set -e
 role=${1:-all}
@@ -11,6 +12,10 @@ case "$role" in
     [ "$#" -gt 0 ] && shift
     # exec: node is PID 1 and receives SIGTERM itself (the services stop cleanly on it).
     exec node --enable-source-maps "/app/dist/$role.mjs" "$@"
+    ;;
+  env)
+    shift
+    exec node "/app/dist/env.mjs" "$@"
     ;;
   *)
     exec "$@"

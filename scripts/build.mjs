@@ -19,6 +19,8 @@ export const entries = {
   all: "services/gateway/src/main.ts",
   auth: "services/auth/src/main.ts",
   compute: "services/compute/src/main.ts",
+  // `docker run <image> env --client <id>`: the .env block of a seeded client.
+  env: "scripts/print-env.ts",
 };
 
 /** Packages that load compiled addons (or locate files next to themselves) stay in node_modules. */

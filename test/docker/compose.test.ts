@@ -9,6 +9,7 @@ import { Users } from "@osdk/foundry.admin";
 import { createSharedClientContext } from "@osdk/shared.client.impl";
 import { parseSignInForm } from "@foundry-emulator/testcontainers";
 import { readFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { ComposeProject, docker, freePort, repositoryRoot, waitFor, waitHealthy } from "./support/docker";
 
@@ -65,12 +66,15 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
     }, 60_000, 250);
   }
 
+  let tlsPort = 0;
+
   beforeAll(async () => {
     const port = await freePort();
+    tlsPort = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     project = new ComposeProject(
       `fe-compose-${process.pid}`,
-      { FOUNDRY_GATEWAY_PORT: String(port), FOUNDRY_PUBLIC_URL: baseUrl, FOUNDRY_JOB_POLL_WAIT_MS: "3000", LOG_LEVEL: "warn" },
+      { FOUNDRY_GATEWAY_PORT: String(port), FOUNDRY_GATEWAY_TLS_PORT: String(tlsPort), FOUNDRY_PUBLIC_URL: baseUrl, FOUNDRY_JOB_POLL_WAIT_MS: "3000", LOG_LEVEL: "warn" },
       ["module"],
     );
     const started = performance.now();
@@ -96,6 +100,24 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
 
   it("answers /_emulate/health at the gateway for the whole stack", async () => {
     expect(await gatewayHealth()).toEqual({ status: 200, body: { status: "ok", service: "all" } });
+  });
+
+  it("serves the API over HTTPS on the gateway's TLS port, trusted through /_emulate/ca.pem", async () => {
+    const ca = await (await fetch(`${baseUrl}/_emulate/ca.pem`)).text();
+    const get = (url: string, trusted: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const outgoing = httpsRequest(url, { ca: trusted }, (incoming) => {
+          let body = "";
+          incoming.on("data", (chunk) => (body += chunk));
+          incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, body }));
+        });
+        outgoing.on("error", reject);
+        outgoing.end();
+      });
+    const health = await get(`https://localhost:${tlsPort}/_emulate/health`, ca);
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: "ok", service: "all" });
+    await expect(get(`https://localhost:${tlsPort}/_emulate/health`, "")).rejects.toThrow();
   });
 
   it("applied each migration once although both services opened the new database together", async () => {

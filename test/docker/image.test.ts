@@ -46,6 +46,13 @@ describe(`the ${emulatorImage} image`, () => {
     });
   }
 
+  it("prints a .env block for a seeded client (role env)", async () => {
+    const { stdout } = await docker(["run", "--rm", "--network", "none", emulatorImage, "env", "--client", "service-app", "--url", "http://emulator.test:8080"]);
+    expect(stdout).toContain("FOUNDRY_HOSTNAME=emulator.test:8080");
+    expect(stdout).toContain("FOUNDRY_CLIENT_ID=service-app");
+    expect(stdout).toContain("FOUNDRY_CLIENT_SECRET=service-app-secret");
+  });
+
   it("exits with a clear message (status 1) on a bad seed", async () => {
     const { stdout } = await docker(["run", "-d", "--network", "none", "-e", "FOUNDRY_SEED=/seeds/missing.yaml", emulatorImage]);
     const id = stdout.trim();

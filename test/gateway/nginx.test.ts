@@ -13,6 +13,7 @@ import { createComputeApp } from "@foundry-emulator/compute";
 import { routeTable, type ServiceName } from "@foundry-emulator/gateway";
 import { composeNginxOptions, renderNginxHttpPrelude, renderNginxServer, type NginxConfigOptions } from "../../services/gateway/src/nginx/render-nginx-config";
 import { composeNginxTemplatePath } from "../../services/gateway/src/nginx/paths";
+import { generateCertificateAuthority, generateServerCertificate } from "@foundry-emulator/tls";
 import { defaultSeedPath, freePort } from "../support/emulator";
 import { mintAccessToken } from "../support/tokens";
 import { nginxDirectory, nginxMainConfig, requireNginx, startNginx, testNginxConfig, type NginxProcess } from "./nginx-process";
@@ -145,9 +146,14 @@ describe("the gateway's nginx configuration, run by Debian's nginx", () => {
 
     const directory = nginxDirectory();
     try {
+      // The TLS listener reads the certificate the services write into the shared volume.
+      const server = generateServerCertificate(generateCertificateAuthority(), ["localhost"]);
+      writeFileSync(join(directory, "server.pem"), server.certificatePem);
+      writeFileSync(join(directory, "server-key.pem"), server.privateKeyPem);
       const template = readFileSync(composeNginxTemplatePath, "utf8")
         .replaceAll("${FOUNDRY_MAX_BODY_BYTES}", String(defaults.FOUNDRY_MAX_BODY_BYTES))
-        .replaceAll("${FOUNDRY_MAX_RESULT_BYTES}", String(defaults.FOUNDRY_MAX_RESULT_BYTES));
+        .replaceAll("${FOUNDRY_MAX_RESULT_BYTES}", String(defaults.FOUNDRY_MAX_RESULT_BYTES))
+        .replaceAll("/data/tls/", `${directory}/`);
       expect(template).not.toMatch(/\$\{[A-Z_]+\}/);
       const configPath = join(directory, "nginx.conf");
       writeFileSync(configPath, nginxMainConfig(directory, [template]));

@@ -3,7 +3,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { ConfigurationError, loadEnvironment, SeedError, type Environment } from "@foundry-emulator/config";
 import { loggerFor } from "@foundry-emulator/http";
-import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
+import { tlsMaterialFor } from "@foundry-emulator/tls";
 import { createPlatform, type Platform } from "./platform";
 
 export interface RunningServer {
@@ -73,7 +73,7 @@ export async function runService(name: string, createApp: (platform: Platform) =
   // (compute-module SDKs, Python's in particular, only talk HTTPS to their runtime).
   let runningTls: RunningServer | undefined;
   if (environment.FOUNDRY_TLS_PORT !== undefined) {
-    const tls = loadOrCreateTlsMaterial(platform.database, { databasePath: environment.FOUNDRY_DB, publicUrl: environment.FOUNDRY_PUBLIC_URL });
+    const tls = tlsMaterialFor(platform.database, environment);
     runningTls = await listenTls(app, environment.FOUNDRY_TLS_PORT, environment.HOST, { key: tls.serverPrivateKeyPem, cert: tls.serverCertificatePem });
     logger.info({ service: name, port: runningTls.port, caPath: tls.caPath }, "listening (TLS)");
   }

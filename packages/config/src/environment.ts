@@ -19,6 +19,8 @@ export const environmentSchema = z.object({
   FOUNDRY_REFRESH_TOKEN_TTL: positiveInteger(30 * 24 * 3600),
   FOUNDRY_AUTHORIZATION_CODE_TTL: positiveInteger(600),
   FOUNDRY_MAX_BODY_BYTES: positiveInteger(1024 * 1024),
+  /** Largest database snapshot POST /_emulate/restore accepts. */
+  FOUNDRY_MAX_SNAPSHOT_BYTES: positiveInteger(256 * 1024 * 1024),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   /** How many requests the request journal keeps (GET /_emulate/requests); 0 turns it off. */
   FOUNDRY_JOURNAL_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
@@ -41,6 +43,12 @@ export const environmentSchema = z.object({
 
   /** Optional HTTPS listener (certificate signed by the emulator's own CA). */
   FOUNDRY_TLS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Extra names for the HTTPS certificate (comma-separated), e.g. the gateway's name on a compose network. */
+  FOUNDRY_TLS_HOSTNAMES: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((name) => name.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+$|^[0-9A-Fa-f:.]+$/, "host names or IP addresses, comma-separated"))),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

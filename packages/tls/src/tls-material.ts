@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileS
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { eq } from "drizzle-orm";
+import type { Environment } from "@foundry-emulator/config";
 import { certificates, type FoundryDatabase } from "@foundry-emulator/db";
 import { generateCertificateAuthority, generateServerCertificate, type IssuedCertificate } from "./generate-certificates";
 
@@ -25,6 +26,8 @@ export interface TlsMaterialOptions {
   databasePath: string;
   /** FOUNDRY_PUBLIC_URL: its host is added to the server certificate's names. */
   publicUrl: string;
+  /** FOUNDRY_TLS_HOSTNAMES: more names for the server certificate. */
+  additionalHostnames?: readonly string[];
   now?: number;
 }
 
@@ -33,9 +36,9 @@ const authorityId = "ca";
 const renewalMarginMs = 30 * 24 * 3600 * 1000;
 
 /** localhost, 127.0.0.1, ::1 and the host of the public URL, without duplicates. */
-export function serverNamesFor(publicUrl: string): string[] {
+export function serverNamesFor(publicUrl: string, additionalHostnames: readonly string[] = []): string[] {
   const host = new URL(publicUrl).hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  return [...new Set(["localhost", "127.0.0.1", "::1", host])];
+  return [...new Set(["localhost", "127.0.0.1", "::1", host, ...additionalHostnames.map((name) => name.toLowerCase())])];
 }
 
 function readCertificate(database: FoundryDatabase, id: string) {
@@ -98,12 +101,12 @@ const cache = new WeakMap<FoundryDatabase, Map<string, TlsMaterial>>();
  * can hand out a file path. Cached per database and public URL.
  */
 export function loadOrCreateTlsMaterial(database: FoundryDatabase, options: TlsMaterialOptions): TlsMaterial {
-  const cacheKey = `${options.databasePath}\n${options.publicUrl}`;
+  const cacheKey = `${options.databasePath}\n${options.publicUrl}\n${(options.additionalHostnames ?? []).join(",")}`;
   const cached = cache.get(database)?.get(cacheKey);
   if (cached) return cached;
 
   const now = options.now ?? Date.now();
-  const names = serverNamesFor(options.publicUrl);
+  const names = serverNamesFor(options.publicUrl, options.additionalHostnames);
   const authority = loadOrCreateAuthority(database, now);
   const server = loadOrCreateServerCertificate(database, authority, names, now);
 
@@ -127,4 +130,13 @@ export function loadOrCreateTlsMaterial(database: FoundryDatabase, options: TlsM
   forDatabase.set(cacheKey, material);
   cache.set(database, forDatabase);
   return material;
+}
+
+/** The TLS material the configuration calls for (FOUNDRY_DB, FOUNDRY_PUBLIC_URL, FOUNDRY_TLS_HOSTNAMES). */
+export function tlsMaterialFor(database: FoundryDatabase, environment: Environment): TlsMaterial {
+  return loadOrCreateTlsMaterial(database, {
+    databasePath: environment.FOUNDRY_DB,
+    publicUrl: environment.FOUNDRY_PUBLIC_URL,
+    additionalHostnames: environment.FOUNDRY_TLS_HOSTNAMES,
+  });
 }

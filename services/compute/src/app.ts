@@ -1,6 +1,6 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { allowBrowserApps, createServiceApp, enforceRouteAccess, requestObservabilityOf, routeAccessTable } from "@foundry-emulator/http";
-import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
+import { tlsMaterialFor } from "@foundry-emulator/tls";
 import type { ComputeDependencies } from "./dependencies";
 import { createJobQueue } from "./queue/job-queue";
 import { Sweeper } from "./queue/sweeper";
@@ -31,8 +31,8 @@ export function createComputeApp(platform: Platform) {
   const wakeUps = new WakeUps(client);
   const queue = createJobQueue({ database: platform.database, now: platform.now, settings, wakeUps });
   const sweeper = new Sweeper(queue, client, platform.now, settings);
-  const { FOUNDRY_TLS_PORT, FOUNDRY_DB, FOUNDRY_PUBLIC_URL } = platform.environment;
-  const tls = FOUNDRY_TLS_PORT !== undefined ? loadOrCreateTlsMaterial(platform.database, { databasePath: FOUNDRY_DB, publicUrl: FOUNDRY_PUBLIC_URL }) : undefined;
+  const { FOUNDRY_TLS_PORT } = platform.environment;
+  const tls = FOUNDRY_TLS_PORT !== undefined ? tlsMaterialFor(platform.database, platform.environment) : undefined;
   const dependencies: ComputeDependencies = { platform, settings, queue, wakeUps, sweeper, tls };
 
   app.route("/_emulate/foundry/compute-modules", runtimeRoutes(dependencies));

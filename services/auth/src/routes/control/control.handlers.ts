@@ -5,7 +5,7 @@ import { principals } from "@foundry-emulator/db";
 import { resetToSeed } from "@foundry-emulator/config";
 import { foundryErrors, parseJsonBody, type ServiceBindings } from "@foundry-emulator/http";
 import { formatScopes } from "@foundry-emulator/tokens";
-import { loadOrCreateTlsMaterial } from "@foundry-emulator/tls";
+import { tlsMaterialFor } from "@foundry-emulator/tls";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { createGrant, storeTokenSet, tokenResponseBody } from "../../oauth/token-issuance";
 
@@ -62,10 +62,7 @@ export function mintTokenHandler({ platform }: AuthDependencies) {
 /** GET /_emulate/ca.pem: the emulator's CA certificate, for clients that must trust its HTTPS listener. */
 export function certificateAuthorityHandler({ platform }: AuthDependencies) {
   return (context: Context<ServiceBindings>) => {
-    const { caCertificatePem } = loadOrCreateTlsMaterial(platform.database, {
-      databasePath: platform.environment.FOUNDRY_DB,
-      publicUrl: platform.environment.FOUNDRY_PUBLIC_URL,
-    });
+    const { caCertificatePem } = tlsMaterialFor(platform.database, platform.environment);
     return context.body(caCertificatePem, 200, { "Content-Type": "application/x-pem-file" });
   };
 }
