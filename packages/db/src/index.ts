@@ -1,3 +1,4 @@
 export * from "./schema";
 export * from "./open-database";
 export { applyMigrations } from "./apply-migrations";
+export * from "./snapshot";

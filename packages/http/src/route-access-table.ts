@@ -44,7 +44,11 @@ export const routeAccessTable: readonly RouteAccessEntry[] = [
   // Control plane
   { method: "GET", path: "/_emulate/health", access: { kind: "public", reason: "health checks carry no credentials" } },
   { method: "GET", path: "/_emulate/ca.pem", access: { kind: "public", reason: "a CA certificate is public: clients need it to trust the HTTPS listener" } },
+  { method: "GET", path: "/_emulate/openapi.json", access: { kind: "public", reason: "describes the control plane's routes; it holds no data" } },
   { method: "POST", path: "/_emulate/reset", access: { kind: "admin" } },
+  { method: "POST", path: "/_emulate/seed", access: { kind: "admin" } },
+  { method: "POST", path: "/_emulate/snapshot", access: { kind: "admin" } },
+  { method: "POST", path: "/_emulate/restore", access: { kind: "admin" } },
   { method: "POST", path: "/_emulate/foundry/tokens", access: { kind: "admin" } },
   { method: "GET", path: "/_emulate/foundry/oauth-clients/:clientId/secrets", access: { kind: "admin" } },
   { method: "POST", path: "/_emulate/foundry/oauth-clients/:clientId/secrets", access: { kind: "admin" } },

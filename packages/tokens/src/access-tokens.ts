@@ -23,6 +23,7 @@ export function issuerFor(publicUrl: string): string {
 
 /** Signs the JWT for a token row the caller has already stored (the row is the source of truth). */
 export async function signAccessToken(key: SigningKey, issuer: string, claims: AccessTokenClaims): Promise<string> {
+  await key.refresh?.();
   const organizationUuid = claims.organizationRid?.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)?.[0];
   const payload: Record<string, unknown> = {
     sub: uuidToBase64(claims.principalId),
@@ -77,6 +78,17 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? 10_000;
   const verifiedSignatures = new Map<string, string>(); // token -> tokenId
+  let cachedUnderKey = signingKey.publicKey;
+
+  /** Follows a key change (a restored snapshot): signatures verified under the old key are forgotten. */
+  async function currentPublicKey() {
+    await signingKey.refresh?.();
+    if (signingKey.publicKey !== cachedUnderKey) {
+      verifiedSignatures.clear();
+      cachedUnderKey = signingKey.publicKey;
+    }
+    return signingKey.publicKey;
+  }
 
   const tokenWithPrincipalById = database
     .select({ token: accessTokens, principal: principals })
@@ -100,10 +112,11 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   }
 
   async function tokenIdOfJwt(token: string): Promise<string | TokenRejection> {
+    const publicKey = await currentPublicKey();
     const cached = verifiedSignatures.get(token);
     if (cached) return cached;
     try {
-      const { payload } = await jwtVerify(token, signingKey.publicKey, {
+      const { payload } = await jwtVerify(token, publicKey, {
         issuer,
         algorithms: [signingAlgorithm],
         currentDate: new Date(now()),
@@ -149,7 +162,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   /** The token id of a JWT this emulator signed, even if expired (revocation needs no expiry check). */
   async function tokenIdOfSignedJwt(token: string): Promise<string | undefined> {
     try {
-      const { payload } = await jwtVerify(token, signingKey.publicKey, {
+      const { payload } = await jwtVerify(token, await currentPublicKey(), {
         issuer,
         algorithms: [signingAlgorithm],
         clockTolerance: Number.MAX_SAFE_INTEGER,

@@ -9,6 +9,13 @@ export interface SigningKey {
   keyId: string;
   privateKey: CryptoKey;
   publicKey: CryptoKey;
+  /**
+   * Re-reads the key row and, when it is no longer the key this object holds (a snapshot was
+   * restored, by this process or another one sharing the file), loads the stored key into this
+   * object. Signing and verification call it first, so every process follows a restore. Resolves
+   * true when the key changed.
+   */
+  refresh?: () => Promise<boolean>;
 }
 
 /**
@@ -34,6 +41,23 @@ export async function loadOrCreateSigningKey(database: FoundryDatabase): Promise
       .run();
     row = database.select().from(signingKeys).where(eq(signingKeys.id, primaryKeyId)).get()!;
   }
+  const key: SigningKey = await importSigningKey(row);
+  let loadedPublicJwk = row.publicJwk;
+  const selectStoredKey = database.select().from(signingKeys).where(eq(signingKeys.id, primaryKeyId)).prepare();
+  key.refresh = async () => {
+    const stored = selectStoredKey.get();
+    // No row (a database wiped by hand): keep signing with the key already loaded.
+    if (!stored || stored.publicJwk === loadedPublicJwk) return false;
+    const reloaded = await importSigningKey(stored);
+    if (stored.publicJwk === loadedPublicJwk) return false; // another caller loaded it meanwhile
+    Object.assign(key, reloaded);
+    loadedPublicJwk = stored.publicJwk;
+    return true;
+  };
+  return key;
+}
+
+async function importSigningKey(row: typeof signingKeys.$inferSelect): Promise<SigningKey> {
   const privateKey = (await importJWK(JSON.parse(row.privateJwk) as JWK, signingAlgorithm)) as CryptoKey;
   const publicKey = (await importJWK(JSON.parse(row.publicJwk) as JWK, signingAlgorithm)) as CryptoKey;
   return { keyId: `${row.id}-${row.createdAt}`, privateKey, publicKey };

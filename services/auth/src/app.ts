@@ -14,6 +14,7 @@ import {
 import { createClientDirectory } from "./oauth/oauth-clients";
 import { adminRoutes } from "./routes/admin/admin.routes";
 import { controlRoutes } from "./routes/control/control.routes";
+import { restorePath } from "./routes/control/snapshot.handlers";
 import { dashboardRoutes } from "./routes/dashboard/dashboard.routes";
 import { journalRoutes } from "./routes/journal/journal.routes";
 import { meRoutes } from "./routes/multipass/me.routes";
@@ -42,7 +43,13 @@ export function createAuthApp(platform: Platform) {
   app.route("/multipass/api/oauth2", oauthRoutes(dependencies));
   app.route("/multipass/api/me", meRoutes());
   app.route("/api/v2/admin", adminRoutes());
-  app.use("/_emulate/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
+  const controlBodyLimit = limitRequestBody(maxBodyBytes, (context) => {
+    // The rest of the body is not read: do not leave it in a socket the client would reuse.
+    context.header("Connection", "close");
+    return respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes));
+  });
+  // A snapshot is a whole database: the restore route bounds its body itself (FOUNDRY_MAX_SNAPSHOT_BYTES).
+  app.use("/_emulate/*", (context, next) => (context.req.path === restorePath ? next() : controlBodyLimit(context, next)));
   app.route("/_emulate", controlRoutes(dependencies));
   app.route("/_emulate", journalRoutes(observability.journal));
   app.route("/", dashboardRoutes(dependencies));

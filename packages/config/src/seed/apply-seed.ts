@@ -32,12 +32,22 @@ function attributesOf(user: SeedUser): Record<string, string[]> {
   return Object.fromEntries(Object.entries(user.attributes).map(([key, value]) => [key, Array.isArray(value) ? value : [value]]));
 }
 
+export interface ApplySeedOptions {
+  /**
+   * The origin of the rows the seed creates: `seed` for the start-up seed; `runtime` for a seed
+   * applied at run time (POST /_emulate/seed), so that a reset removes what it added and goes back
+   * to the start-up seed. Rows that already exist keep their origin.
+   */
+  origin?: "seed" | "runtime";
+}
+
 /**
  * Applies a validated seed in one transaction: adds what is missing, updates what the seed owns,
  * and never touches what was created at run time nor deletes anything, so applying the same seed
  * again (a restart) changes nothing.
  */
-export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = Date.now()): SeedSummary {
+export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = Date.now(), options: ApplySeedOptions = {}): SeedSummary {
+  const origin = options.origin ?? "seed";
   const { users, oauth_clients: clients, compute_modules: computeModules } = seed.foundry;
   const apply = database.$client.transaction(() => {
     for (const user of users) {
@@ -53,7 +63,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
       };
       database
         .insert(principals)
-        .values({ id: userIdFor(user.username), kind: "user", username: user.username, origin: "seed", createdAt: now, ...values })
+        .values({ id: userIdFor(user.username), kind: "user", username: user.username, origin, createdAt: now, ...values })
         .onConflictDoUpdate({ target: [principals.kind, principals.username], set: values })
         .run();
     }
@@ -70,7 +80,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
       };
       database
         .insert(oauthClients)
-        .values({ clientId: client.client_id, origin: "seed", createdAt: now, ...values })
+        .values({ clientId: client.client_id, origin, createdAt: now, ...values })
         .onConflictDoUpdate({ target: oauthClients.clientId, set: values })
         .run();
 
@@ -106,7 +116,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
             realm: "palantir-internal-realm",
             attributes: {},
             active: true,
-            origin: "seed",
+            origin,
             createdAt: now,
           })
           .onConflictDoUpdate({ target: [principals.kind, principals.username], set: { displayName: client.name ?? client.client_id, active: true } })
@@ -119,7 +129,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
       const values = { displayName: runtime.display_name ?? runtime.runtime_id, moduleAuthTokenHash: hashSecret(runtime.module_auth_token) };
       database
         .insert(runtimes)
-        .values({ id: runtime.runtime_id, origin: "seed", createdAt: now, ...values })
+        .values({ id: runtime.runtime_id, origin, createdAt: now, ...values })
         .onConflictDoUpdate({ target: runtimes.id, set: values })
         .run();
     }
@@ -127,7 +137,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
       const values = { runtimeId: app.runtime_id, active: app.active };
       database
         .insert(deployedApps)
-        .values({ rid: app.rid, branch: app.branch, origin: "seed", createdAt: now, ...values })
+        .values({ rid: app.rid, branch: app.branch, origin, createdAt: now, ...values })
         .onConflictDoUpdate({ target: [deployedApps.rid, deployedApps.branch], set: values })
         .run();
     }
@@ -148,7 +158,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
           scopes: personalToken.scopes,
           tokenHash,
           label: "seed",
-          origin: "seed",
+          origin,
           issuedAt: now,
           expiresAt: null,
         })

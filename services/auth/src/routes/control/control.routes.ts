@@ -10,12 +10,19 @@ import {
   removeClientSecretHandler,
   revokePersonalTokenHandler,
 } from "./credentials.handlers";
+import { openApiHandler } from "./openapi.handlers";
+import { applySeedHandler } from "./seed.handlers";
+import { restoreHandler, snapshotHandler } from "./snapshot.handlers";
 
 /** /_emulate: the control plane that tests, the testcontainers module and operators use (access: routeAccessTable). */
 export function controlRoutes(dependencies: AuthDependencies) {
   return new Hono<ServiceBindings>()
     .get("/ca.pem", certificateAuthorityHandler(dependencies))
     .post("/reset", resetHandler(dependencies))
+    .post("/seed", applySeedHandler(dependencies))
+    .post("/snapshot", snapshotHandler(dependencies))
+    .post("/restore", restoreHandler(dependencies))
+    .get("/openapi.json", openApiHandler(dependencies))
     .post("/foundry/tokens", mintTokenHandler(dependencies))
     .get("/foundry/oauth-clients/:clientId/secrets", listClientSecretsHandler(dependencies))
     .post("/foundry/oauth-clients/:clientId/secrets", addClientSecretHandler(dependencies))

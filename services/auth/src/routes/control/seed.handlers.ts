@@ -1,0 +1,65 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import { applySeed, parseSeedText, SeedError, seedDocumentSchema } from "@foundry-emulator/config";
+import { foundryErrors, type ServiceBindings } from "@foundry-emulator/http";
+import type { AuthDependencies } from "../../auth-dependencies";
+
+/** The body of POST /_emulate/seed: a seed document, the start-up seed's format, in YAML or JSON. */
+export const seedRequestSchema = seedDocumentSchema;
+
+/** Media types POST /_emulate/seed reads (all parsed the same way: JSON is YAML). */
+export const seedMediaTypes = ["application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain"] as const;
+
+export const seedSummarySchema = z.object({
+  users: z.number().int(),
+  servicePrincipals: z.number().int(),
+  oauthClients: z.number().int(),
+  runtimes: z.number().int(),
+  deployedApps: z.number().int(),
+  personalTokens: z.number().int(),
+});
+
+export const appliedSeedResponseSchema = z.object({
+  status: z.literal("applied"),
+  /** How many entries of each kind the document declared (each added or updated). */
+  seed: seedSummarySchema,
+});
+
+/** A constraint SQLite enforces at write time (unique, foreign key, trigger): the state refused the seed. */
+function isConstraintError(error: unknown): error is Error & { code: string } {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT");
+}
+
+/**
+ * POST /_emulate/seed: applies a seed document to the running emulator — adds or updates users,
+ * clients, runtimes, bindings and personal tokens — with the start-up seed's validation, in one
+ * transaction: an invalid document (400, every problem's exact path) or a write the database
+ * refuses (409) changes nothing. What it adds is run-time state (origin `runtime`): it survives a
+ * restart, and a reset removes it and goes back to the start-up seed.
+ */
+export function applySeedHandler({ platform }: AuthDependencies) {
+  return async (context: Context<ServiceBindings>) => {
+    const mediaType = (context.req.header("Content-Type") ?? "text/plain").split(";")[0]!.trim().toLowerCase();
+    if (!(seedMediaTypes as readonly string[]).includes(mediaType)) throw foundryErrors.unsupportedMediaType(mediaType);
+
+    let seed: z.infer<typeof seedRequestSchema>;
+    try {
+      seed = parseSeedText(await context.req.text(), "the seed");
+    } catch (error) {
+      if (!(error instanceof SeedError)) throw error;
+      const problems = error.problems.length > 0 ? error.problems : [{ path: "(document)", message: error.message }];
+      throw foundryErrors.invalidArgument("InvalidSeed", { problems }, `The seed is invalid; nothing was applied: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ")}`);
+    }
+
+    let summary: z.infer<typeof seedSummarySchema>;
+    try {
+      summary = applySeed(platform.database, seed, platform.now(), { origin: "runtime" });
+    } catch (error) {
+      if (!isConstraintError(error)) throw error;
+      throw foundryErrors.conflict("SeedConflict", { code: error.code, reason: error.message }, `The database refused the seed; nothing was applied: ${error.message}`);
+    }
+    const body: z.infer<typeof appliedSeedResponseSchema> = { status: "applied", seed: summary };
+    return context.json(body);
+  };
+}
