@@ -179,6 +179,16 @@ describe("POST /_emulate/restore", () => {
       await expectRefused(readFileSync(path), 400, "InvalidSnapshot");
     });
 
+    it("rows whose foreign keys point nowhere", async () => {
+      const path = fileOf(knownGood);
+      const orphan = new Database(path);
+      orphan.pragma("foreign_keys = OFF");
+      orphan.prepare("INSERT INTO oauth_client_secrets (id, client_id, secret_hash, origin, created_at) VALUES ('orphan', 'no-such-client', 'x', 'seed', 0)").run();
+      orphan.close();
+      const error = await expectRefused(readFileSync(path), 400, "InvalidSnapshot");
+      expect(String(error.parameters.reason)).toContain("foreign key");
+    });
+
     it("a snapshot from a newer schema than this build's", async () => {
       const path = fileOf(knownGood);
       const newer = new Database(path);
