@@ -45,7 +45,15 @@ function stateOf(platform: Platform) {
   return { rows, journal: client.prepare('SELECT * FROM "__drizzle_migrations" ORDER BY id').all() };
 }
 
-const scratch = () => mkdtempSync(join(tmpdir(), "foundry-snapshot-test-"));
+const scratchDirectories: string[] = [];
+const scratch = () => {
+  const directory = mkdtempSync(join(tmpdir(), "foundry-snapshot-test-"));
+  scratchDirectories.push(directory);
+  return directory;
+};
+afterAll(() => {
+  for (const directory of scratchDirectories) rmSync(directory, { recursive: true, force: true });
+});
 
 function fileOf(bytes: Uint8Array): string {
   const path = join(scratch(), "snapshot.db");
@@ -229,7 +237,6 @@ describe("POST /_emulate/restore", () => {
     expect(client.prepare("SELECT submitted_scopes FROM jobs WHERE id = 'legacy-job'").get()).toEqual({ submitted_scopes: "[]" });
     expect(client.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: migrationJournal.entries.length });
     expect(client.prepare("SELECT public_jwk FROM signing_keys").get()).toEqual(keyBefore);
-    rmSync(directory, { recursive: true, force: true });
   });
 });
 
