@@ -56,6 +56,7 @@ describe("the compose gateway's nginx template", () => {
     expect(committed).toContain("proxy_request_buffering off;");
     expect(committed).toContain("client_max_body_size ${FOUNDRY_MAX_BODY_BYTES};");
     expect(committed).toContain("client_max_body_size ${FOUNDRY_MAX_RESULT_BYTES};");
+    expect(committed).toContain("client_max_body_size ${FOUNDRY_MAX_SNAPSHOT_BYTES};");
     for (const header of ["X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-For"]) {
       expect(committed).toContain(`proxy_set_header ${header} `);
     }
@@ -72,8 +73,9 @@ describe("docker-compose.yml", () => {
   it("gives the gateway the emulator's own body limits, and mounts the rendered template", () => {
     expect(compose).toContain(`FOUNDRY_MAX_BODY_BYTES: \${FOUNDRY_MAX_BODY_BYTES:-${defaults.FOUNDRY_MAX_BODY_BYTES}}`);
     expect(compose).toContain(`FOUNDRY_MAX_RESULT_BYTES: \${FOUNDRY_MAX_RESULT_BYTES:-${defaults.FOUNDRY_MAX_RESULT_BYTES}}`);
+    expect(compose).toContain(`FOUNDRY_MAX_SNAPSHOT_BYTES: \${FOUNDRY_MAX_SNAPSHOT_BYTES:-${defaults.FOUNDRY_MAX_SNAPSHOT_BYTES}}`);
     for (const service of ["auth", "compute", "gateway"]) {
-      expect(Object.keys(document.services[service]!.environment!)).toEqual(expect.arrayContaining(["FOUNDRY_MAX_BODY_BYTES", "FOUNDRY_MAX_RESULT_BYTES"]));
+      expect(Object.keys(document.services[service]!.environment!)).toEqual(expect.arrayContaining(["FOUNDRY_MAX_BODY_BYTES", "FOUNDRY_MAX_RESULT_BYTES", "FOUNDRY_MAX_SNAPSHOT_BYTES"]));
     }
     const template = composeNginxTemplatePath.slice(repositoryRoot.length + 1).replace(/\/default\.conf\.template$/, "");
     expect(document.services.gateway!.volumes).toContain(`./${template}:/etc/nginx/templates:ro`);

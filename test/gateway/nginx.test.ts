@@ -112,7 +112,7 @@ describe("the gateway's nginx configuration, run by Debian's nginx", () => {
     });
     await new Promise<void>((resolve) => stub.listen(ports.stub, "127.0.0.1", resolve));
 
-    const limits = { maxBodyBytes: defaults.FOUNDRY_MAX_BODY_BYTES, maxResultBytes: defaults.FOUNDRY_MAX_RESULT_BYTES };
+    const limits = { maxBodyBytes: defaults.FOUNDRY_MAX_BODY_BYTES, maxResultBytes: defaults.FOUNDRY_MAX_RESULT_BYTES, maxSnapshotBytes: defaults.FOUNDRY_MAX_SNAPSHOT_BYTES };
     const composeTimeout = composeNginxOptions().readTimeoutSeconds;
     const server = (listenPort: number, upstreams: NginxConfigOptions["upstreams"], readTimeoutSeconds = composeTimeout) =>
       renderNginxServer({ listen: `127.0.0.1:${listenPort}`, upstreams, readTimeoutSeconds, ...limits });
@@ -153,6 +153,7 @@ describe("the gateway's nginx configuration, run by Debian's nginx", () => {
       const template = readFileSync(composeNginxTemplatePath, "utf8")
         .replaceAll("${FOUNDRY_MAX_BODY_BYTES}", String(defaults.FOUNDRY_MAX_BODY_BYTES))
         .replaceAll("${FOUNDRY_MAX_RESULT_BYTES}", String(defaults.FOUNDRY_MAX_RESULT_BYTES))
+        .replaceAll("${FOUNDRY_MAX_SNAPSHOT_BYTES}", String(defaults.FOUNDRY_MAX_SNAPSHOT_BYTES))
         .replaceAll("/data/tls/", `${directory}/`);
       expect(template).not.toMatch(/\$\{[A-Z_]+\}/);
       const configPath = join(directory, "nginx.conf");
@@ -290,6 +291,12 @@ describe("the gateway's nginx configuration, run by Debian's nginx", () => {
     const oauth = await fetch(`${gateway}/multipass/api/oauth2/token`, { method: "POST", body: twoMebibytes });
     expect(oauth.status).toBe(413);
     expect(await oauth.json()).toMatchObject({ error: "invalid_request" });
+
+    // A snapshot bigger than the general limit reaches auth, which judges it (not SQLite: 400).
+    const restore = await fetch(`${gateway}/_emulate/restore`, { method: "POST", headers: { "Content-Type": "application/vnd.sqlite3" }, body: twoMebibytes });
+    expect(restore.headers.get("x-served-by")).toBe("auth");
+    expect(restore.status).toBe(400);
+    expect(await restore.json()).toMatchObject({ errorName: "InvalidSnapshot" });
   });
 
   it("holds a slow answer for as long as the service takes (read timeout above the waits)", async () => {

@@ -20,6 +20,8 @@ export interface NginxConfigOptions {
   maxBodyBytes: number | string;
   /** Result upload limit (bytes); the emulator's FOUNDRY_MAX_RESULT_BYTES. */
   maxResultBytes: number | string;
+  /** Snapshot upload limit for POST /_emulate/restore (bytes); the emulator's FOUNDRY_MAX_SNAPSHOT_BYTES. */
+  maxSnapshotBytes: number | string;
   /** Longest a proxied request may wait for the service: above the job long-poll and sync execute waits. */
   readTimeoutSeconds: number;
   /** Written at the top of the file. */
@@ -40,6 +42,9 @@ export const defaultService: ServiceName = "auth";
  */
 export const resultUploadPattern = "^/_emulate/foundry/compute-modules/runtimes/[^/]+/results/";
 export const resultUploadExamplePath = "/_emulate/foundry/compute-modules/runtimes/agent-loop/results/job-1";
+
+/** Where a team uploads a database snapshot (bigger than FOUNDRY_MAX_BODY_BYTES). */
+export const restorePath = "/_emulate/restore";
 
 /** OAuth endpoints answer errors in the OAuth envelope (RFC 6749 §5.2), not Foundry's. */
 export const oauthPrefix = "/multipass/api/oauth2/";
@@ -63,6 +68,7 @@ export function composeNginxOptions(): NginxConfigOptions {
     resolver: "127.0.0.11",
     maxBodyBytes: "${FOUNDRY_MAX_BODY_BYTES}",
     maxResultBytes: "${FOUNDRY_MAX_RESULT_BYTES}",
+    maxSnapshotBytes: "${FOUNDRY_MAX_SNAPSHOT_BYTES}",
     readTimeoutSeconds: defaultReadTimeoutSeconds(),
     // The services write the certificate they generated into the shared volume (/data/tls).
     tls: { listen: 8443, certificatePath: "/data/tls/server.pem", keyPath: "/data/tls/server-key.pem" },
@@ -117,6 +123,15 @@ function refinementsOf(entry: RouteEntry, options: NginxConfigOptions): string[]
       `# OAuth endpoints: an oversized body is answered in the OAuth envelope.`,
       `location ^~ ${oauthPrefix} {`,
       ...indent(proxyTo(entry.service, ["error_page 413 @oauth_body_too_large;"]), 1),
+      `}`,
+    );
+  }
+  if (entryFor(restorePath) === entry) {
+    nested.push(
+      "",
+      `# Restoring a database snapshot: up to FOUNDRY_MAX_SNAPSHOT_BYTES, streamed to the service.`,
+      `location = ${restorePath} {`,
+      ...indent(proxyTo(entry.service, [`client_max_body_size ${options.maxSnapshotBytes};`, "error_page 413 @snapshot_too_large;"]), 1),
       `}`,
     );
   }
@@ -286,6 +301,9 @@ export function renderNginxServer(options: NginxConfigOptions): string {
     `}`,
     `location @result_too_large {`,
     ...indent([`default_type application/json;`, `return 413 ${nginxString(foundryTooLargeBody(options.maxResultBytes))};`], 1),
+    `}`,
+    `location @snapshot_too_large {`,
+    ...indent([`default_type application/json;`, `return 413 ${nginxString(foundryTooLargeBody(options.maxSnapshotBytes))};`], 1),
     `}`,
     `location @oauth_body_too_large {`,
     ...indent(

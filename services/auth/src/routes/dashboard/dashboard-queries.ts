@@ -1,6 +1,5 @@
 import type Database from "better-sqlite3";
 import type { Platform } from "@foundry-emulator/bootstrap";
-import { listPersonalTokens } from "../../credentials/personal-tokens";
 
 /**
  * What the dashboard reads. Every list that can grow without bound (jobs, access tokens) is read a
@@ -99,6 +98,37 @@ const jobColumns = `j.sequence, j.id, j.runtime_id, j.deployed_app_rid, j.deploy
   j.submitted_client_id, j.status, j.attempts, j.created_at, j.dispatched_at, j.finished_at, j.failure_name,
   substr(j.failure_message, 1, 500) AS failure_message, length(j.result) AS result_bytes`;
 
+/**
+ * The SQL of a page of jobs, newest first. Each shape of filter walks an index in sequence order and
+ * stops after `limit + 1` rows: the primary key (no filter), `jobs_status_sequence` (status),
+ * `jobs_runtime_status_sequence` (runtime and status; runtime alone is one short walk per status,
+ * merged), the unique id (one job). No shape scans the table, however many jobs it holds.
+ */
+export function jobListQuery(filters: JobFilters): { sql: string; parameters: Record<string, unknown> } {
+  const parameters: Record<string, unknown> = { limit: filters.limit + 1, before: filters.before ?? Number.MAX_SAFE_INTEGER };
+  const arm = (where: string) => `SELECT * FROM (SELECT ${jobColumns} FROM jobs j WHERE ${where} AND j.sequence < @before ORDER BY j.sequence DESC LIMIT @limit)`;
+  let inner: string;
+  if (filters.jobId !== undefined) {
+    parameters.jobId = filters.jobId;
+    inner = arm("j.id = @jobId");
+  } else if (filters.runtimeId !== undefined && filters.status !== undefined) {
+    Object.assign(parameters, { runtimeId: filters.runtimeId, status: filters.status });
+    inner = arm("j.runtime_id = @runtimeId AND j.status = @status");
+  } else if (filters.runtimeId !== undefined) {
+    parameters.runtimeId = filters.runtimeId;
+    inner = jobStatuses.map((status) => arm(`j.runtime_id = @runtimeId AND j.status = '${status}'`)).join(" UNION ALL ");
+  } else if (filters.status !== undefined) {
+    parameters.status = filters.status;
+    inner = arm("j.status = @status");
+  } else {
+    inner = arm("1");
+  }
+  return {
+    sql: `SELECT page.*, p.username FROM (${inner}) page LEFT JOIN principals p ON p.id = page.submitted_by ORDER BY page.sequence DESC LIMIT @limit`,
+    parameters,
+  };
+}
+
 export function createDashboardQueries(platform: Platform) {
   const client: Database.Database = platform.database.$client;
   const statements = new Map<string, Database.Statement>();
@@ -137,32 +167,9 @@ export function createDashboardQueries(platform: Platform) {
     };
   }
 
-  /**
-   * A page of jobs, newest first. Each shape of filter walks an index in sequence order and stops
-   * after `limit + 1` rows: the primary key (no filter), `jobs_status_sequence` (status),
-   * `jobs_runtime_status_sequence` (runtime and status; runtime alone is one short walk per status,
-   * merged), the unique id (one job).
-   */
+  /** A page of jobs, newest first (see `jobListQuery`), with the counts of the header. */
   function listJobs(filters: JobFilters) {
-    const parameters: Record<string, unknown> = { limit: filters.limit + 1, before: filters.before ?? Number.MAX_SAFE_INTEGER };
-    const arm = (where: string) => `SELECT * FROM (SELECT ${jobColumns} FROM jobs j WHERE ${where} AND j.sequence < @before ORDER BY j.sequence DESC LIMIT @limit)`;
-    let inner: string;
-    if (filters.jobId !== undefined) {
-      parameters.jobId = filters.jobId;
-      inner = arm("j.id = @jobId");
-    } else if (filters.runtimeId !== undefined && filters.status !== undefined) {
-      Object.assign(parameters, { runtimeId: filters.runtimeId, status: filters.status });
-      inner = arm("j.runtime_id = @runtimeId AND j.status = @status");
-    } else if (filters.runtimeId !== undefined) {
-      parameters.runtimeId = filters.runtimeId;
-      inner = jobStatuses.map((status) => arm(`j.runtime_id = @runtimeId AND j.status = '${status}'`)).join(" UNION ALL ");
-    } else if (filters.status !== undefined) {
-      parameters.status = filters.status;
-      inner = arm("j.status = @status");
-    } else {
-      inner = arm("1");
-    }
-    const sql = `SELECT page.*, p.username FROM (${inner}) page LEFT JOIN principals p ON p.id = page.submitted_by ORDER BY page.sequence DESC LIMIT @limit`;
+    const { sql, parameters } = jobListQuery(filters);
     const rows = prepared(sql).all(parameters) as JobListRow[];
     const page = rows.slice(0, filters.limit);
     return {
@@ -357,7 +364,25 @@ export function createDashboardQueries(platform: Platform) {
         created_at: number;
       }>
     ).map((row) => ({ rid: row.rid, branch: row.branch, runtimeId: row.runtime_id, active: row.active === 1, origin: row.origin, createdAt: iso(row.created_at) }));
-    return { principals, oauthClients, runtimes, deployedApps, personalTokens: listPersonalTokens(platform).slice(0, smallListLimit) };
+    // Personal tokens are the only ones with a digest: found along access_tokens_token_hash, not by
+    // reading every access token (one per dispatched job).
+    const personalTokens = (
+      prepared(
+        `SELECT t.id, p.username, t.scopes, t.label, t.origin, t.issued_at, t.expires_at, t.revoked_at
+         FROM access_tokens t JOIN principals p ON p.id = t.principal_id
+         WHERE t.token_hash IS NOT NULL AND t.kind = 'personal' ORDER BY t.issued_at DESC LIMIT ${smallListLimit}`,
+      ).all() as Array<{ id: string; username: string; scopes: string; label: string | null; origin: string; issued_at: number; expires_at: number | null; revoked_at: number | null }>
+    ).map((row) => ({
+      tokenId: row.id,
+      username: row.username,
+      scopes: parseJsonArray(row.scopes),
+      label: row.label,
+      origin: row.origin,
+      createdAt: iso(row.issued_at),
+      expiresAt: iso(row.expires_at),
+      revoked: row.revoked_at !== null,
+    }));
+    return { principals, oauthClients, runtimes, deployedApps, personalTokens };
   }
 
   return { listJobs, jobDetail, listActiveTokens, overview };

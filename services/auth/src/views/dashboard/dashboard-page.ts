@@ -20,6 +20,7 @@ export function dashboardPage({ adminTokenConfigured, journalCapacity }: Dashboa
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>Dashboard · foundry-emulator</title>
+    <link rel="icon" href="data:," />
     <style>
       :root { color-scheme: light; --border: #d3d8de; --muted: #5f6b7c; --accent: #2d72d2; }
       * { box-sizing: border-box; }

@@ -97,6 +97,19 @@ export const dashboardScript = String.raw`(function () {
     return iso ? el("time", { datetime: iso, title: iso }, [ago(iso)]) : "–";
   }
 
+  /**
+   * Renders only what changed (so a selection or a hover survives a poll), and at least every
+   * 15 s anyway, which keeps the relative times ("5 s ago") fresh.
+   */
+  var rendered = {};
+  function unchanged(key, data) {
+    var text = JSON.stringify(data);
+    var last = rendered[key];
+    if (last && last.text === text && Date.now() - last.at < 15000) return true;
+    rendered[key] = { text: text, at: Date.now() };
+    return false;
+  }
+
   function renderRows(table, rows, emptyText, renderRow) {
     var body = $('table[data-table="' + table + '"] tbody');
     var columns = $('table[data-table="' + table + '"] thead tr').children.length;
@@ -152,6 +165,7 @@ export const dashboardScript = String.raw`(function () {
   }
 
   function renderJobs(page) {
+    if (unchanged("jobs", [page, state.selectedJobId])) return;
     var counts = page.counts;
     $("#job-counts").textContent = "· " + counts.total + " in all, " + counts.queued + " queued, " + counts.inProgress + " running";
     state.jobs.next = page.nextCursor;
@@ -182,11 +196,12 @@ export const dashboardScript = String.raw`(function () {
   }
 
   function renderJobDetail(job) {
+    if (unchanged("job", job)) return;
     var panel = $("#job-detail");
     if (!job) { panel.hidden = true; panel.replaceChildren(); return; }
     panel.hidden = false;
     var result = job.result;
-    panel.replaceChildren(
+    panel.replaceChildren.apply(panel, [
       el("h3", {}, ["Job ", code(job.jobId), " ", statusBadge(job.status), " ", el("button", { type: "button", onclick: function () { selectJob(job.jobId); } }, ["Close"])]),
       el("p", {}, [
         "Created ", time(job.createdAt), " · taken after ", duration(job.waitMs), " · ran ", duration(job.runMs), " · total ", duration(job.totalMs),
@@ -198,7 +213,7 @@ export const dashboardScript = String.raw`(function () {
       el("h4", {}, ["Result ", result ? muted(bytes(result.bytes) + (result.truncated ? ", first 4 KiB" : "") + (result.encoding === "base64" ? ", binary (base64)" : "")) : muted("none yet")]),
       result ? el("pre", { "data-field": "result" }, [result.preview]) : null,
       result ? el("button", { type: "button", "data-action": "download", onclick: function () { download(job.jobId); } }, ["Download result"]) : null
-    );
+    ].filter(Boolean));
   }
 
   async function download(jobId) {
@@ -219,6 +234,7 @@ export const dashboardScript = String.raw`(function () {
   }
 
   function renderTokens(page) {
+    if (unchanged("tokens", page)) return;
     state.tokens.next = page.nextCursor;
     renderRows("tokens", page.data, "No active token matches.", function (token) {
       return el("tr", { "data-token-id": token.tokenId }, [
@@ -235,6 +251,7 @@ export const dashboardScript = String.raw`(function () {
   }
 
   function renderRequests(page) {
+    if (unchanged("requests", page)) return;
     renderRows("requests", page.data, "No request recorded yet.", function (entry) {
       return el("tr", { "data-request-id": entry.requestId }, [
         el("td", {}, [el("time", { datetime: entry.time, title: entry.time }, [entry.time.slice(11, 23)])]),
@@ -255,6 +272,7 @@ export const dashboardScript = String.raw`(function () {
   function list(values) { return values.length ? values.map(function (value) { return el("div", {}, [code(value)]); }) : [muted("none")]; }
 
   function renderOverview(overview) {
+    if (unchanged("overview", Object.assign({}, overview, { generatedAt: null }))) return;
     var runtimeSelect = $('#job-filters select[name="runtime"]');
     var selected = runtimeSelect.value;
     runtimeSelect.replaceChildren.apply(runtimeSelect, [el("option", { value: "" }, ["any"])].concat(overview.runtimes.map(function (runtime) {
