@@ -187,4 +187,12 @@ describe("the compose stack's two processes", () => {
     expect(entry).toMatchObject({ service: "compute", method: "GET", status: 404, principal: "bob" });
     expect((await readJournal(auth.baseUrl)).data.some((record) => record.service === "auth" && record.path === "/_emulate/foundry/tokens")).toBe(true);
   });
+
+  it("keeps the last entries of a process that stops (SIGTERM flushes its batch)", async () => {
+    const response = await fetch(`${compute.baseUrl}/_emulate/foundry/compute-modules/jobs/last-words/cancel`, { method: "POST" });
+    expect(response.status).toBe(404);
+    expect(await compute.stop("SIGTERM")).toBe(0);
+    const requestId = response.headers.get("X-Request-Id")!;
+    expect((await readJournal(auth.baseUrl, { limit: "1000" })).data.find((record) => record.requestId === requestId)).toMatchObject({ service: "compute", status: 404 });
+  });
 });

@@ -2,7 +2,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { ConfigurationError, loadEnvironment, SeedError, type Environment } from "@foundry-emulator/config";
-import { loggerFor } from "@foundry-emulator/http";
+import { loggerFor, requestObservabilityOf } from "@foundry-emulator/http";
 import { tlsMaterialFor } from "@foundry-emulator/tls";
 import { createPlatform, type Platform } from "./platform";
 
@@ -79,6 +79,7 @@ export async function runService(name: string, createApp: (platform: Platform) =
   }
   const stop = async () => {
     await Promise.all([running.close(), runningTls?.close()]);
+    requestObservabilityOf(platform).journal.flush(); // the last requests' entries, before the database closes
     platform.database.$client.close();
     process.exit(0);
   };
