@@ -1,0 +1,759 @@
+/**
+ * `npm run bench` (`make bench`): speed, start-up and memory of the emulator, side by side with
+ * this machine's ceiling, in one run. Benchmarks, not tests: nothing here fails on a figure.
+ *
+ * The emulator under test runs as its own process — the production bundle `node dist/all.mjs`
+ * (rebuilt first when a source is newer), as the image runs it — and the load generator
+ * (autocannon, over loopback) runs in this process. The ceiling is a bare @hono/node-server route
+ * answering a constant JSON body (bench/ceiling-server.mjs), started the same way and measured at
+ * the start and at the end of the run; every throughput is reported as a ratio to it, because
+ * absolute figures drift on a shared machine.
+ *
+ * Prints a table and writes bench/results.json. Options (all optional):
+ *   --duration <s>      measured seconds per throughput scenario (default 8)
+ *   --warmup <s>        unmeasured seconds before each (default 2)
+ *   --connections <n>   autocannon connections (default 10)
+ *   --calls <n>         sync execute calls per concurrency, and dispatch polls (default 1000)
+ *   --rows <n>          jobs/tokens for the large-database scenarios (default 100000)
+ *   --cold-runs <n>     cold starts per configuration (default 10; npm start: half)
+ *   --docker auto|skip  container scenarios when `docker info` answers (default auto)
+ *   --log-level <l>     the emulator's LOG_LEVEL (default: its own default, info)
+ *   --only <ids>        comma-separated scenario groups: throughput,compute,poll,cold,memory,docker
+ *   --quick             tiny sizes for a smoke run (seconds, not minutes); implies --docker skip
+ *   --out <file>        results file (default bench/results.json)
+ *   --profile <dir>     run the main emulator under `node --cpu-prof` (profiles written to <dir>)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { buildImage, containerColdStart, dockerAvailable, startComposeStack } from "./lib/docker";
+import {
+  authorizePath,
+  basicServiceApp,
+  contourPath,
+  openRuntime,
+  pkcePair,
+  publicClientRedirectUri,
+  requestIdPattern,
+  serviceToken,
+  startFastModule,
+  startRealModule,
+  stopChild,
+  userToken,
+} from "./lib/emulator-client";
+import { createHttpClient, driveLoad, summarizeLatencies, unexpectedResponses, type HttpClient, type LatencySummary, type LoadResult } from "./lib/load";
+import { repositoryRoot, startServer, stopGroup, type ServerProcess } from "./lib/processes";
+import { countRows, otherRuntimeId, writeBulkRows } from "./lib/seed-database";
+
+// ------------------------------------------------------------------ options
+
+const { values: argv } = parseArgs({
+  options: {
+    duration: { type: "string" },
+    warmup: { type: "string" },
+    connections: { type: "string" },
+    calls: { type: "string" },
+    rows: { type: "string" },
+    "cold-runs": { type: "string" },
+    docker: { type: "string", default: "auto" },
+    "log-level": { type: "string" },
+    only: { type: "string" },
+    quick: { type: "boolean", default: false },
+    out: { type: "string", default: join(repositoryRoot, "bench/results.json") },
+    profile: { type: "string" },
+  },
+});
+const quick = argv.quick ?? false;
+const numberOption = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
+const settings = {
+  durationSeconds: numberOption(argv.duration, quick ? 1 : 8),
+  warmupSeconds: numberOption(argv.warmup, quick ? 0.3 : 2),
+  connections: numberOption(argv.connections, 10),
+  calls: numberOption(argv.calls, quick ? 50 : 1000),
+  rows: numberOption(argv.rows, quick ? 1000 : 100_000),
+  coldRuns: numberOption(argv["cold-runs"], quick ? 1 : 10),
+  docker: quick ? "skip" : (argv.docker ?? "auto"),
+  logLevel: argv["log-level"],
+  only: argv.only ? new Set(argv.only.split(",").map((value) => value.trim())) : undefined,
+};
+const wanted = (group: string) => !settings.only || settings.only.has(group);
+const benchStarted = performance.now();
+const workDirectory = mkdtempSync(join(tmpdir(), "foundry-emulator-bench-"));
+const emulatorEnvironment = (databasePath: string, extra: Record<string, string> = {}) => ({
+  FOUNDRY_DB: databasePath,
+  FOUNDRY_SEED: join(repositoryRoot, "seeds/default.yaml"),
+  ...(settings.logLevel ? { LOG_LEVEL: settings.logLevel } : {}),
+  ...extra,
+});
+let databaseCounter = 0;
+const freshDatabasePath = () => join(workDirectory, `db-${(databaseCounter += 1)}`, "foundry.db");
+
+// ------------------------------------------------------------------ results
+
+interface Row {
+  id: string;
+  group: string;
+  scenario: string;
+  /** The headline figure and its unit. */
+  value: number | null;
+  unit: string;
+  /** value / ceiling req/s, for throughputs. */
+  ratio?: number | null;
+  p50Ms?: number | null;
+  p99Ms?: number | null;
+  target?: string;
+  /** true / false against the target; null when there is none or it was not measured. */
+  met?: boolean | null;
+  note?: string;
+  details?: unknown;
+}
+
+const rows: Row[] = [];
+const log = (message: string) => process.stderr.write(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(3)}s] ${message}\n`);
+const round = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+function skipped(id: string, group: string, scenario: string, why: string) {
+  rows.push({ id, group, scenario, value: null, unit: "", note: `skipped: ${why}`, met: null });
+}
+
+// ------------------------------------------------------------------ build
+
+/** Rebuilds dist/ (npm run build) when a source file is newer than dist/all.mjs. */
+function ensureBundle() {
+  const bundle = join(repositoryRoot, "dist/all.mjs");
+  let builtAt = 0;
+  try {
+    builtAt = statSync(bundle).mtimeMs;
+  } catch {
+    // not built
+  }
+  const newest = (directory: string): number => {
+    let latest = 0;
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.name === "node_modules") continue;
+      const path = join(directory, entry.name);
+      latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }
+    return latest;
+  };
+  const sources = ["packages", "services", "migrations", "scripts/build.mjs"].map((path) => join(repositoryRoot, path));
+  const latestSource = Math.max(...sources.map((path) => (statSync(path).isDirectory() ? newest(path) : statSync(path).mtimeMs)));
+  if (latestSource <= builtAt) return "dist/ up to date";
+  log("building dist/ (npm run build)");
+  const result = spawnSync("npm", ["run", "build", "--silent"], { cwd: repositoryRoot, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`npm run build failed: ${result.stderr || result.stdout}`);
+  return "dist/ rebuilt";
+}
+
+// ------------------------------------------------------------------ scenarios
+
+let ceilingRuns: LoadResult[] = [];
+const ceilingRate = () => (ceilingRuns.length ? ceilingRuns.reduce((sum, run) => sum + run.requestsPerSecond, 0) / ceilingRuns.length : Number.NaN);
+
+async function measureCeiling(): Promise<LoadResult> {
+  const server = await startServer({ logDirectory: workDirectory, kind: "ceiling" });
+  try {
+    const result = await driveLoad({ url: `${server.baseUrl}/`, connections: settings.connections, durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds });
+    ceilingRuns.push(result);
+    log(`ceiling: ${result.requestsPerSecond.toFixed(0)} req/s`);
+    return result;
+  } finally {
+    await server.stop();
+  }
+}
+
+function throughputRow(id: string, scenario: string, result: LoadResult, options: { unit?: string; units?: boolean; targetRatio?: number; note?: string }) {
+  const value = options.units ? result.unitsPerSecond! : result.requestsPerSecond;
+  const failures = unexpectedResponses(result, options.units ? (status) => status >= 200 && status < 400 : undefined);
+  const notes = [options.note, failures ? `${failures} unexpected responses or errors` : undefined, `${result.requests} requests in ${result.seconds.toFixed(1)} s`].filter(Boolean);
+  rows.push({
+    id,
+    group: "throughput",
+    scenario,
+    value: round(value, 0),
+    unit: options.unit ?? "req/s",
+    ratio: null, // filled in once the closing ceiling run is in
+    p50Ms: round(result.latency.p50),
+    p99Ms: round(result.latency.p99),
+    ...(options.targetRatio !== undefined ? { target: `≥ ${options.targetRatio}× ceiling` } : {}),
+    note: notes.join("; "),
+    details: { ...result, targetRatio: options.targetRatio },
+  });
+}
+
+async function throughputScenarios(server: ServerProcess) {
+  const base = server.baseUrl;
+  // 1. client_credentials issuance
+  log("client_credentials issuance");
+  const issuance = await driveLoad({
+    url: `${base}/multipass/api/oauth2/token`,
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: basicServiceApp },
+    body: "grant_type=client_credentials&scope=api%3Aadmin-read",
+    connections: settings.connections,
+    durationSeconds: settings.durationSeconds,
+    warmupSeconds: settings.warmupSeconds,
+  });
+  throughputRow("client_credentials", "`client_credentials` token issuance", issuance, { targetRatio: 0.25 });
+
+  // 2. getCurrent with a valid token (alice's, from the authorization-code flow)
+  log("getCurrent");
+  const token = await userToken(base);
+  const getCurrent = await driveLoad({
+    url: `${base}/api/v2/admin/users/getCurrent`,
+    headers: { Authorization: `Bearer ${token}` },
+    connections: settings.connections,
+    durationSeconds: settings.durationSeconds,
+    warmupSeconds: settings.warmupSeconds,
+  });
+  throughputRow("get_current", "`getCurrent` with a valid token", getCurrent, { targetRatio: 0.5 });
+
+  // 3. authorization code + PKCE, end to end: authorize (picker) → callback (303 + code) → token
+  log("authorization code + PKCE flows");
+  let flows = 0;
+  const flow = await driveLoad(
+    {
+      url: base,
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+      expectedStatuses: (status) => status >= 200 && status < 400,
+      requests: [
+        {
+          method: "GET",
+          setupRequest: (request, context) => {
+            const pair = pkcePair();
+            context.verifier = pair.verifier;
+            return { ...request, path: authorizePath(pair.challenge) };
+          },
+          onResponse: (_status, body, context) => {
+            context.requestId = requestIdPattern.exec(body)?.[1];
+          },
+        },
+        {
+          method: "POST",
+          path: "/multipass/api/oauth2/authorize/callback",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          setupRequest: (request, context) => ({ ...request, body: `request_id=${encodeURIComponent(String(context.requestId))}&username=alice` }),
+          onResponse: (_status, _body, context, headers) => {
+            const location = headers.location ?? headers.Location;
+            context.code = location ? new URL(String(location)).searchParams.get("code") : undefined;
+          },
+        },
+        {
+          method: "POST",
+          path: "/multipass/api/oauth2/token",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          setupRequest: (request, context) => ({
+            ...request,
+            body: new URLSearchParams({
+              grant_type: "authorization_code",
+              client_id: "public-app",
+              code: String(context.code),
+              code_verifier: String(context.verifier),
+              redirect_uri: publicClientRedirectUri,
+            }).toString(),
+          }),
+          onResponse: (status) => {
+            if (status === 200) flows += 1;
+          },
+        },
+      ],
+    },
+    () => flows,
+  );
+  throughputRow("pkce_flow", "authorization code + PKCE, full flow (3 requests)", flow, {
+    unit: "flows/s",
+    units: true,
+    note: "ratio: flows/s × 3 requests vs the ceiling's req/s",
+  });
+  return { token };
+}
+
+/** p50/p99 of sync execute with the real module, at a given number of calls in flight. */
+async function syncExecuteLatency(client: HttpClient, token: string, deployedAppRid: string, inFlight: number, calls: number): Promise<{ latency: LatencySummary; callsPerSecond: number; failures: number }> {
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/octet-stream" };
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < calls) {
+        const x = next++;
+        const sent = performance.now();
+        const response = await client.send(`${contourPath}/compute-modules/jobs/execute`, "POST", headers, JSON.stringify({ deployedAppRid, queryType: "add", query: { x, y: 1 } }));
+        const elapsed = performance.now() - sent;
+        if (response.status === 200 && response.body.toString() === String(x + 1)) latencies.push(elapsed);
+        else failures += 1;
+      }
+    }),
+  );
+  return { latency: summarizeLatencies(latencies), callsPerSecond: (latencies.length / (performance.now() - started)) * 1000, failures };
+}
+
+/** Async submit → status (until finished) → result, `inFlight` jobs at a time, for `seconds`. */
+async function asyncJobs(client: HttpClient, token: string, deployedAppRid: string, inFlight: number, seconds: number) {
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+  const latencies: number[] = [];
+  let failures = 0;
+  let statusCalls = 0;
+  const stopAt = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async (_, worker) => {
+      let x = worker * 1_000_000;
+      while (performance.now() < stopAt) {
+        x += 1;
+        const sent = performance.now();
+        const submitted = await client.send(`${contourPath}/deployed-apps/jobs`, "POST", headers, JSON.stringify({ deployedAppRid, queryType: "add", query: { x, y: 2 } }));
+        if (submitted.status !== 200) {
+          failures += 1;
+          continue;
+        }
+        const job = JSON.parse(submitted.body.toString()) as { id: string };
+        let state = "queued";
+        while (state === "queued" || state === "inProgress") {
+          const status = await client.send(`${contourPath}/jobs/${job.id}/status`, "GET", headers);
+          statusCalls += 1;
+          state = status.status === 200 ? (JSON.parse(status.body.toString()) as { type: string }).type : "error";
+          if (state === "queued" || state === "inProgress") await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        const result = await client.send(`${contourPath}/jobs/result/v2`, "PUT", { ...headers, Accept: "application/octet-stream" }, JSON.stringify(job));
+        if (state === "succeeded" && result.status === 200 && result.body.toString() === String(x + 2)) latencies.push(performance.now() - sent);
+        else failures += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { jobsPerSecond: latencies.length / elapsed, latency: summarizeLatencies(latencies), failures, statusCallsPerJob: statusCalls / Math.max(1, latencies.length), jobs: latencies.length };
+}
+
+/**
+ * Dispatch latency as a module sees it: a job is queued for this runtime, then GET .../job (which
+ * claims it in one IMMEDIATE transaction and mints its token) is timed; the result is posted so
+ * nothing lingers. On a database holding `queued other` jobs for another runtime, this shows
+ * whether the queue is read through its indexes.
+ */
+async function dispatchLatency(server: ServerProcess, token: string, calls: number) {
+  const runtimeId = `bench-poll-${Math.random().toString(36).slice(2, 8)}`;
+  const deployedAppRid = `ri.foundry.main.deployed-app.${runtimeId}`;
+  const session = await openRuntime(server.baseUrl, { runtimeId, deployedAppRid, filesDirectory: join(workDirectory, runtimeId) });
+  const client = createHttpClient(server.baseUrl, 4);
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+  const moduleHeaders = { "Module-Auth-Token": session.moduleAuthToken };
+  const runtimePath = `/_emulate/foundry/compute-modules/runtimes/${runtimeId}`;
+  const latencies: number[] = [];
+  let failures = 0;
+  try {
+    for (let index = 0; index < calls + 20; index += 1) {
+      const submitted = await client.send(`${contourPath}/deployed-apps/jobs`, "POST", headers, JSON.stringify({ deployedAppRid, queryType: "add", query: { x: index, y: 0 } }));
+      if (submitted.status !== 200) {
+        failures += 1;
+        continue;
+      }
+      const sent = performance.now();
+      const polled = await client.send(`${runtimePath}/job`, "GET", moduleHeaders);
+      const elapsed = performance.now() - sent;
+      if (polled.status !== 200) {
+        failures += 1;
+        continue;
+      }
+      if (index >= 20) latencies.push(elapsed); // the first 20 warm up
+      const jobId = (JSON.parse(polled.body.toString()) as { computeModuleJobV1: { jobId: string } }).computeModuleJobV1.jobId;
+      await client.send(`${runtimePath}/results/${jobId}`, "POST", { ...moduleHeaders, "Content-Type": "application/octet-stream" }, String(index));
+    }
+  } finally {
+    client.close();
+  }
+  return { latency: summarizeLatencies(latencies), failures };
+}
+
+async function computeScenarios(server: ServerProcess) {
+  const token = await serviceToken(server.baseUrl, "api:read-data");
+  const deployedAppRid = "ri.foundry.main.deployed-app.benchmark";
+  const session = await openRuntime(server.baseUrl, { runtimeId: "benchmark", deployedAppRid, filesDirectory: join(workDirectory, "module") });
+  const module = startRealModule(session);
+  const client = createHttpClient(server.baseUrl, 16);
+  try {
+    // Ready once it answers; then a warm-up.
+    const warmup = await syncExecuteLatency(client, token, deployedAppRid, 1, Math.min(200, settings.calls));
+    if (warmup.failures) throw new Error(`sync execute warm-up: ${warmup.failures} failures`);
+    for (const inFlight of [1, 8]) {
+      log(`sync execute, ${inFlight} in flight`);
+      const measured = await syncExecuteLatency(client, token, deployedAppRid, inFlight, settings.calls);
+      rows.push({
+        id: `sync_execute_c${inFlight}`,
+        group: "compute",
+        scenario: `sync execute round trip, real module, concurrency ${inFlight}`,
+        value: round(measured.callsPerSecond, 0),
+        unit: "calls/s",
+        p50Ms: round(measured.latency.p50),
+        p99Ms: round(measured.latency.p99),
+        ...(inFlight === 1 ? { target: "p50 ≤ 3 ms, p99 ≤ 15 ms", met: measured.latency.p50 <= 3 && measured.latency.p99 <= 15 } : {}),
+        note: `${measured.latency.count} calls${measured.failures ? `; ${measured.failures} failed` : ""}${inFlight > 1 ? "; the module runs one job at a time, so calls queue behind each other" : ""}`,
+        details: measured,
+      });
+    }
+    log("async submit → status → result");
+    const asyncResult = await asyncJobs(client, token, deployedAppRid, 8, settings.durationSeconds);
+    rows.push({
+      id: "async_jobs",
+      group: "compute",
+      scenario: "async submit → status → result, real module, 8 jobs in flight",
+      value: round(asyncResult.jobsPerSecond, 0),
+      unit: "jobs/s",
+      p50Ms: round(asyncResult.latency.p50),
+      p99Ms: round(asyncResult.latency.p99),
+      note: `${asyncResult.jobs} jobs, ${asyncResult.statusCallsPerJob.toFixed(1)} status calls per job (1 ms apart)${asyncResult.failures ? `; ${asyncResult.failures} failed` : ""}`,
+      details: asyncResult,
+    });
+  } finally {
+    client.close();
+    await stopChild(module);
+  }
+  return { token };
+}
+
+async function pollScenarios(baseline: ServerProcess | undefined, token: string | undefined) {
+  const calls = settings.calls;
+  let baselineLatency: LatencySummary | undefined;
+  if (baseline && token) {
+    log("dispatch latency, empty queue elsewhere");
+    const measured = await dispatchLatency(baseline, token, calls);
+    baselineLatency = measured.latency;
+    rows.push({
+      id: "poll_latency_empty",
+      group: "poll",
+      scenario: "job poll → dispatch, no other queued jobs",
+      value: round(measured.latency.p50),
+      unit: "ms p50",
+      p50Ms: round(measured.latency.p50),
+      p99Ms: round(measured.latency.p99),
+      note: `${measured.latency.count} polls${measured.failures ? `; ${measured.failures} failed` : ""}`,
+      details: measured,
+    });
+  }
+  log(`dispatch latency with ${settings.rows} queued jobs for another runtime`);
+  const databasePath = freshDatabasePath();
+  const seedMs = writeBulkRows(databasePath, { queuedJobsForOtherRuntime: settings.rows });
+  const server = await startServer({ logDirectory: workDirectory, kind: "bundle", environment: emulatorEnvironment(databasePath) });
+  try {
+    const serverToken = await serviceToken(server.baseUrl, "api:read-data");
+    const measured = await dispatchLatency(server, serverToken, calls);
+    const ratio = baselineLatency ? measured.latency.p50 / baselineLatency.p50 : undefined;
+    rows.push({
+      id: "poll_latency_queued",
+      group: "poll",
+      scenario: `job poll → dispatch, ${settings.rows.toLocaleString("en-US")} jobs queued for another runtime`,
+      value: round(measured.latency.p50),
+      unit: "ms p50",
+      p50Ms: round(measured.latency.p50),
+      p99Ms: round(measured.latency.p99),
+      target: "same as with an empty queue (indexes, not scans)",
+      met: ratio === undefined ? null : ratio <= 1.5,
+      note: `${ratio !== undefined ? `${ratio.toFixed(2)}× the empty-queue p50; ` : ""}${measured.latency.count} polls; rows written in ${(seedMs / 1000).toFixed(1)} s`,
+      details: { ...measured, seedMs },
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function coldStartScenarios() {
+  const runs = settings.coldRuns;
+  const startOnce = async (kind: "bundle" | "npm-start", databasePath: string) => {
+    const server = await startServer({ logDirectory: workDirectory, kind, environment: emulatorEnvironment(databasePath) });
+    await server.stop();
+    return server.startMilliseconds;
+  };
+  // Bundle, empty database (a new file each run: migrations, seed and key generation included).
+  log(`cold start ×${runs}: bundle, empty database`);
+  const empty: number[] = [];
+  for (let run = 0; run < runs; run += 1) empty.push(await startOnce("bundle", freshDatabasePath()));
+  rows.push({
+    id: "cold_start_empty",
+    group: "cold",
+    scenario: "cold start, `node dist/all.mjs` → `/_emulate/health` 200, empty database",
+    value: round(median(empty), 0),
+    unit: `ms median of ${runs}`,
+    target: "≤ 400 ms",
+    met: median(empty) <= 400,
+    note: `min ${Math.min(...empty).toFixed(0)}, max ${Math.max(...empty).toFixed(0)} ms`,
+    details: { runs: empty },
+  });
+  // Bundle, database holding finished jobs and their tokens.
+  log(`cold start ×${runs}: bundle, ${settings.rows} finished jobs + tokens`);
+  const largePath = freshDatabasePath();
+  const seedMs = writeBulkRows(largePath, { finishedJobs: settings.rows });
+  const large: number[] = [];
+  for (let run = 0; run < runs; run += 1) large.push(await startOnce("bundle", largePath));
+  rows.push({
+    id: "cold_start_large",
+    group: "cold",
+    scenario: `cold start, \`node dist/all.mjs\`, ${settings.rows.toLocaleString("en-US")} finished jobs + ${settings.rows.toLocaleString("en-US")} tokens`,
+    value: round(median(large), 0),
+    unit: `ms median of ${runs}`,
+    target: "≤ 400 ms",
+    met: median(large) <= 400,
+    note: `min ${Math.min(...large).toFixed(0)}, max ${Math.max(...large).toFixed(0)} ms; rows written in ${(seedMs / 1000).toFixed(1)} s`,
+    details: { runs: large, seedMs },
+  });
+  // npm start (tsx), for information.
+  const tsxRuns = Math.max(1, Math.ceil(runs / 2));
+  log(`cold start ×${tsxRuns}: npm start (tsx)`);
+  const tsx: number[] = [];
+  for (let run = 0; run < tsxRuns; run += 1) tsx.push(await startOnce("npm-start", freshDatabasePath()));
+  rows.push({
+    id: "cold_start_npm_start",
+    group: "cold",
+    scenario: "cold start, `npm start` (tsx on the sources), empty database — for information",
+    value: round(median(tsx), 0),
+    unit: `ms median of ${tsxRuns}`,
+    note: `min ${Math.min(...tsx).toFixed(0)}, max ${Math.max(...tsx).toFixed(0)} ms; includes npm's own start-up`,
+    details: { runs: tsx },
+  });
+}
+
+async function memoryScenarios() {
+  // Its own process with a short retention, so the sweep (every retention/2) runs during the phase.
+  const retentionSeconds = quick ? 2 : 10;
+  const databasePath = freshDatabasePath();
+  const server = await startServer({ logDirectory: workDirectory, kind: "bundle", environment: emulatorEnvironment(databasePath, { FOUNDRY_JOB_RETENTION_SECONDS: String(retentionSeconds) }) });
+  let module: ReturnType<typeof startFastModule> | undefined;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, quick ? 500 : 3000));
+    const idle = server.rssMiB();
+    log(`memory: idle RSS ${idle.toFixed(1)} MiB; pushing ${settings.rows} jobs through the real routes`);
+    rows.push({
+      id: "rss_idle",
+      group: "memory",
+      scenario: "RSS idle (bundle, after start-up)",
+      value: round(idle, 1),
+      unit: "MiB",
+      target: "≤ 64 MB",
+      met: idle * 1.048576 <= 64,
+      details: { rssMiB: idle },
+    });
+
+    const token = await serviceToken(server.baseUrl, "api:read-data");
+    const deployedAppRid = "ri.foundry.main.deployed-app.memory";
+    const session = await openRuntime(server.baseUrl, { runtimeId: "memory", deployedAppRid, filesDirectory: join(workDirectory, "memory-module") });
+    let completed = 0;
+    module = startFastModule(session, 4, (count) => (completed = count));
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, server.rssMiB())), 250);
+    const started = performance.now();
+    // Submissions through the real route (autocannon, `rows` requests), drained by the module.
+    const submitted = await new Promise<number>((resolve, reject) => {
+      autocannon(
+        {
+          url: `${server.baseUrl}${contourPath}/deployed-apps/jobs`,
+          method: "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ deployedAppRid, queryType: "add", query: { x: 1, y: 2 } }),
+          connections: 4,
+          amount: settings.rows,
+          timeout: 30,
+        },
+        (error, result) => (error ? reject(error) : resolve(result["2xx"])),
+      );
+    });
+    const deadline = performance.now() + 300_000;
+    while (completed < submitted && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const elapsed = (performance.now() - started) / 1000;
+    const afterJobs = server.rssMiB();
+    log(`memory: ${completed} jobs in ${elapsed.toFixed(1)} s; RSS ${afterJobs.toFixed(1)} MiB (peak ${peak.toFixed(1)}); waiting for retention`);
+    await stopChild(module);
+    module = undefined;
+    // Retention: finished jobs older than FOUNDRY_JOB_RETENTION_SECONDS go with their tokens.
+    const retentionDeadline = performance.now() + (retentionSeconds * 3 + 10) * 1000;
+    let remaining = countRows(databasePath);
+    while (remaining.jobs > 0 && performance.now() < retentionDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      remaining = countRows(databasePath);
+    }
+    await new Promise((resolve) => setTimeout(resolve, quick ? 500 : 3000));
+    clearInterval(sampler);
+    const afterRetention = server.rssMiB();
+    rows.push({
+      id: "rss_after_jobs",
+      group: "memory",
+      scenario: `RSS after ${submitted.toLocaleString("en-US")} jobs through the real routes, then retention`,
+      value: round(afterRetention, 1),
+      unit: "MiB",
+      target: "bounded: back near idle once retention ran",
+      met: remaining.jobs === 0 && afterRetention <= idle + 64,
+      note: `peak ${peak.toFixed(1)} MiB during, ${afterJobs.toFixed(1)} MiB at the end; ${completed} jobs at ${(completed / elapsed).toFixed(0)} jobs/s (submit → fast module → result); ${remaining.jobs} jobs and ${remaining.accessTokens} tokens left after retention (${retentionSeconds} s)`,
+      details: { idle, peak, afterJobs, afterRetention, submitted, completed, seconds: elapsed, remaining, retentionSeconds },
+    });
+  } finally {
+    if (module) await stopChild(module);
+    await server.stop();
+  }
+}
+
+async function dockerScenarios() {
+  if (settings.docker === "skip") {
+    skipped("container_cold_start", "docker", "container cold start (`docker run` → healthy)", quick ? "--quick" : "--docker skip");
+    skipped("compose_get_current", "docker", "compose stack behind nginx: `getCurrent`", quick ? "--quick" : "--docker skip");
+    return;
+  }
+  if (!dockerAvailable()) {
+    skipped("container_cold_start", "docker", "container cold start (`docker run` → healthy)", "no Docker engine");
+    skipped("compose_get_current", "docker", "compose stack behind nginx: `getCurrent`", "no Docker engine");
+    return;
+  }
+  const tag = "foundry-emulator:bench";
+  log(`docker: building ${tag}`);
+  const buildMs = buildImage(tag);
+  log(`docker: image ready in ${(buildMs / 1000).toFixed(0)} s; cold starts ×${settings.coldRuns}`);
+  const http: number[] = [];
+  const healthy: number[] = [];
+  for (let run = 0; run < settings.coldRuns; run += 1) {
+    const start = await containerColdStart(tag, `foundry-bench-${process.pid}-${run}`);
+    http.push(start.httpMilliseconds);
+    healthy.push(start.healthyMilliseconds);
+  }
+  rows.push({
+    id: "container_cold_start",
+    group: "docker",
+    scenario: "container cold start, `docker run` → Docker reports healthy",
+    value: round(median(healthy), 0),
+    unit: `ms median of ${settings.coldRuns}`,
+    target: "≤ 2 s",
+    met: median(healthy) <= 2000,
+    note: `\`docker run\` → first 200 on the published port: median ${median(http).toFixed(0)} ms (min ${Math.min(...http).toFixed(0)}, max ${Math.max(...http).toFixed(0)}); HEALTHCHECK interval 1 s`,
+    details: { healthy, http, buildMs },
+  });
+
+  log("docker: compose stack behind nginx");
+  const stack = await startComposeStack(tag, `foundrybench${process.pid}`);
+  try {
+    const issuance = await driveLoad({
+      url: `${stack.baseUrl}/multipass/api/oauth2/token`,
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: basicServiceApp },
+      body: "grant_type=client_credentials&scope=api%3Aadmin-read",
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+    });
+    throughputRow("compose_client_credentials", "compose stack behind nginx: `client_credentials`", issuance, { note: "auth container behind the nginx gateway container" });
+    const token = await userToken(stack.baseUrl);
+    const getCurrent = await driveLoad({
+      url: `${stack.baseUrl}/api/v2/admin/users/getCurrent`,
+      headers: { Authorization: `Bearer ${token}` },
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+    });
+    throughputRow("compose_get_current", "compose stack behind nginx: `getCurrent`", getCurrent, { note: `stack up in ${(stack.upMilliseconds / 1000).toFixed(1)} s` });
+    for (const id of ["compose_client_credentials", "compose_get_current"]) rows.find((row) => row.id === id)!.group = "docker";
+  } finally {
+    stack.down();
+  }
+}
+
+// ------------------------------------------------------------------ report
+
+function formatTable(ceiling: number) {
+  const header = ["Scenario", "Result", "× ceiling", "p50 ms", "p99 ms", "Target", "Met"];
+  const lines = [`| ${header.join(" | ")} |`, `|${header.map((_, index) => (index === 0 ? "---" : "---:")).join("|")}|`];
+  lines.push(`| ceiling: bare \`@hono/node-server\` route, constant JSON | ${Math.round(ceiling).toLocaleString("en-US")} req/s | 1.00 | ${ceilingRuns[0] ? round(ceilingRuns[0].latency.p50) : ""} | ${ceilingRuns[0] ? round(ceilingRuns[0].latency.p99) : ""} |  |  |`);
+  for (const row of rows) {
+    const value = row.value === null ? (row.note ?? "—") : `${row.value.toLocaleString("en-US")} ${row.unit}`;
+    const met = row.met === true ? "yes" : row.met === false ? "**no**" : "";
+    lines.push(`| ${row.scenario} | ${value} | ${row.ratio === undefined || row.ratio === null ? "" : row.ratio.toFixed(2)} | ${row.p50Ms ?? ""} | ${row.p99Ms ?? ""} | ${row.target ?? ""} | ${met} |`);
+  }
+  return lines.join("\n");
+}
+
+function machineDescription() {
+  const cpu = cpus()[0];
+  return {
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    cpuModel: cpu?.model ?? "unknown",
+    cpus: availableParallelism(),
+    memoryGiB: round(totalmem() / 1024 ** 3, 1),
+  };
+}
+
+// ------------------------------------------------------------------ main
+
+const loadBefore = loadavg();
+const buildNote = ensureBundle();
+log(`${buildNote}; work directory ${workDirectory}; load average ${loadBefore.map((value) => value.toFixed(2)).join(" ")}`);
+let mainServer: ServerProcess | undefined;
+let failure: unknown;
+try {
+  if (wanted("throughput") || wanted("compute") || wanted("poll")) {
+    await measureCeiling();
+    mainServer = await startServer({
+      logDirectory: workDirectory,
+      kind: "bundle",
+      environment: emulatorEnvironment(freshDatabasePath()),
+      ...(argv.profile ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${argv.profile}`] } : {}),
+    });
+    let token: string | undefined;
+    if (wanted("throughput")) await throughputScenarios(mainServer);
+    if (wanted("compute")) token = (await computeScenarios(mainServer)).token;
+    if (wanted("poll")) await pollScenarios(mainServer, token ?? (await serviceToken(mainServer.baseUrl, "api:read-data")));
+    await mainServer.stop();
+    mainServer = undefined;
+    if (wanted("throughput")) await measureCeiling(); // the closing ceiling run: drift shows here
+  }
+  if (wanted("cold")) await coldStartScenarios();
+  if (wanted("memory")) await memoryScenarios();
+  if (wanted("docker")) await dockerScenarios();
+} catch (error) {
+  failure = error;
+} finally {
+  if (mainServer) await stopGroup(mainServer.child);
+  rmSync(workDirectory, { recursive: true, force: true });
+}
+
+const ceiling = ceilingRate();
+for (const row of rows) {
+  if (row.group !== "throughput" && !row.id.startsWith("compose_")) continue;
+  const perSecond = row.unit === "flows/s" ? (row.value ?? Number.NaN) * 3 : (row.value ?? Number.NaN);
+  row.ratio = round(perSecond / ceiling);
+  const targetRatio = (row.details as { targetRatio?: number } | undefined)?.targetRatio;
+  if (targetRatio !== undefined) row.met = row.ratio !== null && row.ratio >= targetRatio;
+}
+const loadAfter = loadavg();
+const ceilingDrift = ceilingRuns.length === 2 ? ceilingRuns[1]!.requestsPerSecond / ceilingRuns[0]!.requestsPerSecond : undefined;
+const results = {
+  generatedAt: new Date().toISOString(),
+  machine: machineDescription(),
+  loadAverage: { before: loadBefore.map((value) => round(value)), after: loadAfter.map((value) => round(value)) },
+  settings: { ...settings, only: settings.only ? [...settings.only] : undefined, server: "node dist/all.mjs (production bundle), own process; load generator: autocannon 9 in the bench process, over loopback" },
+  ceiling: { requestsPerSecond: round(ceiling, 0), runs: ceilingRuns.map((run) => round(run.requestsPerSecond, 0)), drift: round(ceilingDrift ?? null) },
+  rows,
+  durationSeconds: round((performance.now() - benchStarted) / 1000, 1),
+  error: failure ? String((failure as Error)?.stack ?? failure) : undefined,
+};
+writeFileSync(argv.out!, `${JSON.stringify(results, null, 2)}\n`);
+
+const machine = results.machine;
+console.log(
+  `\nfoundry-emulator benchmark — ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}; ` +
+    `load average ${loadBefore[0]!.toFixed(2)} → ${loadAfter[0]!.toFixed(2)}; ceiling ${Math.round(ceiling).toLocaleString("en-US")} req/s` +
+    `${ceilingDrift !== undefined ? ` (end/start ${ceilingDrift.toFixed(2)})` : ""}; ${settings.connections} connections, ${settings.durationSeconds} s per throughput scenario\n`,
+);
+console.log(formatTable(ceiling));
+console.log(`\n${relative(process.cwd(), argv.out!) || argv.out} written in ${results.durationSeconds} s`);
+if (failure) {
+  console.error(`\nbenchmark failed: ${results.error}`);
+  process.exitCode = 1;
+}
