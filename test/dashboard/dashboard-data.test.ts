@@ -53,6 +53,7 @@ describe("dashboard data", () => {
     const page = await fetch(`${base}/_emulate/`);
     expect(page.status).toBe(200);
     expect(page.headers.get("Content-Type")).toContain("text/html");
+    expect(page.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
     const html = await page.text();
     expect(html).toContain('<script src="dashboard/dashboard.js" defer></script>');
     expect(html).toContain('data-table="jobs"');

@@ -41,6 +41,9 @@ export function createDashboardHandlers({ platform }: AuthDependencies) {
     /** GET /_emulate/: the shell; the script fills it from the data routes. */
     page: (context: DashboardContext) => {
       noStore(context);
+      // Only its own script, styles inline in the page, data from its own origin; never framed.
+      context.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      context.header("X-Frame-Options", "DENY");
       return context.html(dashboardPage({ adminTokenConfigured: environment.FOUNDRY_ADMIN_TOKEN !== undefined, journalCapacity: environment.FOUNDRY_JOURNAL_SIZE }));
     },
 
