@@ -47,10 +47,19 @@ export function enforceRouteAccess(
   table: readonly RouteAccessEntry[],
   options: { verifier: TokenVerifier; adminToken: string | undefined },
 ): MiddlewareHandler<ServiceBindings> {
-  const compiled = table.map((entry) => ({ ...entry, pattern: patternOf(entry.path) }));
+  // Entries by method, in table order (the first match wins, as before); the path is read once.
+  const byMethod = new Map<string, Array<RouteAccessEntry & { pattern: RegExp }>>();
+  for (const entry of table) {
+    const entries = byMethod.get(entry.method) ?? [];
+    entries.push({ ...entry, pattern: patternOf(entry.path) });
+    byMethod.set(entry.method, entries);
+  }
   const admin = requireAdminToken(options.adminToken);
   return async (context, next) => {
-    const entry = compiled.find((candidate) => candidate.method === context.req.method && candidate.pattern.test(context.req.path));
+    const candidates = byMethod.get(context.req.method);
+    if (!candidates) return next();
+    const path = context.req.path;
+    const entry = candidates.find((candidate) => candidate.pattern.test(path));
     if (!entry) return next();
     const { access } = entry;
     if (access.kind === "admin") return admin(context, next);
