@@ -222,7 +222,7 @@ export const controlPlaneRoutes: readonly ControlPlaneRoute[] = [
   minimalRoute("POST", `${runtimes}/:runtimeId/restart`, "Report a module restart", "Jobs the module held are re-queued or failed."),
 
   // Jobs and tokens, from the dashboard (or an operator)
-  minimalRoute("POST", "/_emulate/foundry/compute-modules/jobs/:jobId/cancel", "Cancel a job", "The job's summary, canceled (unchanged when it had already finished)."),
+  minimalRoute("POST", "/_emulate/foundry/compute-modules/jobs/:jobId/cancel", "Cancel a job", "The job's summary, canceled (again 200 when already canceled; 409 `ComputeModules:JobAlreadyFinished` once it succeeded or failed)."),
   minimalRoute("GET", "/_emulate/foundry/compute-modules/jobs/:jobId/result", "A job's result", "The result the module posted, as it posted it."),
   minimalRoute("POST", "/_emulate/foundry/tokens/:tokenId/revoke", "Revoke an access token by id", "`{tokenId, revoked, revokedAt, changed}` (OAuth or personal token).", 200, "credentials"),
 
@@ -233,8 +233,8 @@ export const controlPlaneRoutes: readonly ControlPlaneRoute[] = [
   // Dashboard
   minimalRoute("GET", "/_emulate", "The dashboard", "The dashboard page (HTML); its data comes from the routes below.", 200, "dashboard"),
   minimalRoute("GET", "/_emulate/dashboard/dashboard.js", "The dashboard's script", "JavaScript.", 200, "dashboard"),
-  minimalRoute("GET", "/_emulate/dashboard/data/overview", "Dashboard: overview", "Counts and settings of the environment.", 200, "dashboard"),
-  minimalRoute("GET", "/_emulate/dashboard/data/tokens", "Dashboard: tokens", "Access tokens, newest first, filtered by the query; `nextCursor` pages on.", 200, "dashboard"),
+  minimalRoute("GET", "/_emulate/dashboard/data/overview", "Dashboard: overview", "Principals, OAuth clients (never secrets), runtimes, deployed-app bindings and personal tokens (never values).", 200, "dashboard"),
+  minimalRoute("GET", "/_emulate/dashboard/data/tokens", "Dashboard: tokens", "Access tokens, latest expiry first then those that never expire, filtered by the query; `nextCursor` pages on.", 200, "dashboard"),
   minimalRoute("GET", "/_emulate/dashboard/data/jobs", "Dashboard: jobs", "Compute-module jobs, newest first, filtered by the query; `nextCursor` pages on.", 200, "dashboard"),
   minimalRoute("GET", "/_emulate/dashboard/data/jobs/:jobId", "Dashboard: one job", "The job's details.", 200, "dashboard"),
 ];
