@@ -13,3 +13,4 @@ export * from "./route-access-table";
 export * from "./request-logging";
 export * from "./request-journal";
 export * from "./public-url";
+export * from "./bounded-body";

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 
 export const repositoryRoot = resolve(import.meta.dirname, "../../..");
@@ -34,16 +33,7 @@ export function run(command: string, args: string[], options: { env?: Record<str
 
 export const docker = (args: string[], timeoutMs?: number) => run("docker", args, { timeoutMs });
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+export { freePort } from "../../support/emulator";
 
 export const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 

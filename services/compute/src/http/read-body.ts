@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import { readBoundedBody } from "@foundry-emulator/http";
 import { computeErrors } from "../wire/errors";
 
 /**
@@ -6,22 +7,8 @@ import { computeErrors } from "../wire/errors";
  * grows past `maxBytes` — a declared Content-Length is checked before reading anything.
  */
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw computeErrors.bodyTooLarge(maxBytes);
-  if (!request.body) return Buffer.alloc(0);
-  const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw computeErrors.bodyTooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
+  const total = await readBoundedBody(request, maxBytes, () => computeErrors.bodyTooLarge(maxBytes), (chunk) => void chunks.push(chunk));
   return Buffer.concat(chunks, total);
 }
 

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import type { Context } from "hono";
 import { z } from "zod";
 import { currentSchemaVersion, prepareSnapshot, restoreSnapshot, SnapshotError, writeSnapshot } from "@foundry-emulator/db";
-import { FoundryError, foundryErrors, type ServiceBindings } from "@foundry-emulator/http";
+import { FoundryError, foundryErrors, readBoundedBody, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
 
 /** POST /_emulate/restore reads a whole database: it bounds its body itself, with FOUNDRY_MAX_SNAPSHOT_BYTES. */
@@ -76,28 +76,14 @@ async function receiveBody(context: Context<ServiceBindings>, path: string, maxB
     context.header("Connection", "close");
     return new FoundryError("REQUEST_ENTITY_TOO_LARGE", "Conjure:RequestEntityTooLarge", { maxBytes }, `The snapshot is larger than ${maxBytes} bytes (FOUNDRY_MAX_SNAPSHOT_BYTES).`);
   };
-  const declared = Number(context.req.header("Content-Length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const handle = await open(path, "w");
-  let total = 0;
   try {
-    const reader = context.req.raw.body?.getReader();
-    if (reader) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > maxBytes) {
-          await reader.cancel().catch(() => undefined);
-          throw tooLarge();
-        }
-        await handle.write(value);
-      }
-    }
+    return await readBoundedBody(context.req.raw, maxBytes, tooLarge, async (chunk) => {
+      await handle.write(chunk);
+    });
   } finally {
     await handle.close();
   }
-  return total;
 }
 
 /**
