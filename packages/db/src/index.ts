@@ -2,3 +2,4 @@ export * from "./schema";
 export * from "./open-database";
 export { applyMigrations } from "./apply-migrations";
 export * from "./snapshot";
+export { prepareOnce } from "./prepare-once";

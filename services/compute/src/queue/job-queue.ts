@@ -58,23 +58,88 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
   const queuedJobOfRuntime = client.prepare<[string], { sequence: number }>(
     "SELECT sequence FROM jobs WHERE runtime_id = ? AND status = 'queued' ORDER BY sequence LIMIT 1",
   );
+  // The statements of the hot paths (submit, poll/dispatch, result, status), prepared once: building
+  // a query with drizzle's builder and compiling it costs ~60 µs a time, a prepared one ~5 µs.
+  const placeholder = sql.placeholder;
+  // update().set() takes no placeholder directly; wrapped in sql it is bound as it is (text, integer, blob).
+  const bound = (name: string) => sql`${sql.placeholder(name)}`;
+  const statements = {
+    jobById: database.select().from(jobs).where(eq(jobs.id, placeholder("id"))).prepare(),
+    insertJob: database
+      .insert(jobs)
+      .values({
+        id: placeholder("id"),
+        runtimeId: placeholder("runtimeId"),
+        deployedAppRid: placeholder("deployedAppRid"),
+        deployedAppBranch: placeholder("deployedAppBranch"),
+        queryType: placeholder("queryType"),
+        query: placeholder("query"),
+        submittedBy: placeholder("submittedBy"),
+        submittedScopes: placeholder("submittedScopes"),
+        submittedClientId: placeholder("submittedClientId"),
+        status: "queued",
+        createdAt: placeholder("createdAt"),
+      })
+      .returning()
+      .prepare(),
+    expiredLeaseOfRuntime: database
+      .select({ sequence: jobs.sequence })
+      .from(jobs)
+      .where(and(eq(jobs.runtimeId, placeholder("runtimeId")), eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at"))))
+      .limit(1)
+      .prepare(),
+    expiredLeasesOfRuntime: database
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at")), eq(jobs.runtimeId, placeholder("runtimeId"))))
+      .prepare(),
+    expiredLeases: database
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at"))))
+      .prepare(),
+    runtimeTokenHash: database.select({ hash: runtimes.moduleAuthTokenHash }).from(runtimes).where(eq(runtimes.id, placeholder("runtimeId"))).prepare(),
+    claim: database
+      .update(jobs)
+      .set({ status: "inProgress", attempts: sql`${jobs.attempts} + 1`, leaseExpiresAt: bound("leaseExpiresAt"), dispatchedAt: bound("at") })
+      .where(and(eq(jobs.sequence, placeholder("sequence")), eq(jobs.status, "queued")))
+      .returning()
+      .prepare(),
+    organizationOf: database.select({ organizationRid: principals.organizationRid }).from(principals).where(eq(principals.id, placeholder("id"))).prepare(),
+    setDispatchToken: database.update(jobs).set({ dispatchTokenId: bound("tokenId") }).where(eq(jobs.sequence, placeholder("sequence"))).returning().prepare(),
+    finish: database
+      .update(jobs)
+      .set({
+        status: bound("status"),
+        result: bound("result"),
+        finishedAt: bound("at"),
+        leaseExpiresAt: null,
+        failureName: bound("failureName"),
+        failureMessage: bound("failureMessage"),
+      })
+      .where(eq(jobs.sequence, placeholder("sequence")))
+      .returning()
+      .prepare(),
+    polledRuntime: database.select({ id: runtimes.id }).from(runtimes).where(and(eq(runtimes.id, placeholder("runtimeId")), isNotNull(runtimes.lastPollAt))).prepare(),
+    touchRuntime: database
+      .update(runtimes)
+      .set({ lastPollAt: bound("at") })
+      .where(and(eq(runtimes.id, placeholder("runtimeId")), or(sql`${runtimes.lastPollAt} IS NULL`, lte(runtimes.lastPollAt, placeholder("staleBefore")))))
+      .prepare(),
+  };
 
   function notifyFinished(finished: readonly JobRow[]) {
     for (const job of finished) wakeUps.notify(jobKey(job.id));
   }
 
   function findRow(jobId: string): JobRow | undefined {
-    return database.select().from(jobs).where(eq(jobs.id, jobId)).get();
+    return statements.jobById.get({ id: jobId });
   }
 
   /** Lease expiry inside the caller's transaction: re-queue while attempts remain, else fail. */
   function expireLeasesInTransaction(runtimeId: string | undefined): { requeued: JobRow[]; failed: JobRow[] } {
     const at = now();
-    const expired = database
-      .select()
-      .from(jobs)
-      .where(and(eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, at), runtimeId === undefined ? undefined : eq(jobs.runtimeId, runtimeId)))
-      .all();
+    const expired = runtimeId === undefined ? statements.expiredLeases.all({ at }) : statements.expiredLeasesOfRuntime.all({ at, runtimeId });
     const requeued: JobRow[] = [];
     const failed: JobRow[] = [];
     for (const job of expired) {
@@ -115,23 +180,18 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
 
     /** Queues a job and wakes the runtime's pollers in this process. */
     enqueue(input: NewJob): JobRow {
-      const row = database
-        .insert(jobs)
-        .values({
-          id: randomUUID(),
-          runtimeId: input.runtimeId,
-          deployedAppRid: input.deployedAppRid,
-          deployedAppBranch: input.deployedAppBranch,
-          queryType: input.queryType,
-          query: input.query,
-          submittedBy: input.submitter.principalId,
-          submittedScopes: input.submitter.scopes,
-          submittedClientId: input.submitter.clientId,
-          status: "queued",
-          createdAt: now(),
-        })
-        .returning()
-        .get();
+      const row = statements.insertJob.get({
+        id: randomUUID(),
+        runtimeId: input.runtimeId,
+        deployedAppRid: input.deployedAppRid,
+        deployedAppBranch: input.deployedAppBranch,
+        queryType: input.queryType,
+        query: input.query,
+        submittedBy: input.submitter.principalId,
+        submittedScopes: input.submitter.scopes,
+        submittedClientId: input.submitter.clientId,
+        createdAt: now(),
+      })!;
       wakeUps.notify(runtimeKey(input.runtimeId));
       return row;
     },
@@ -144,14 +204,8 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
      */
     dispatchNext(runtimeId: string, authenticatedTokenHash: string): Dispatch {
       const anythingToDo = () =>
-        queuedJobOfRuntime.get(runtimeId) !== undefined ||
-        database
-          .select({ sequence: jobs.sequence })
-          .from(jobs)
-          .where(and(eq(jobs.runtimeId, runtimeId), eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, now())))
-          .get() !== undefined;
-      const sessionIsCurrent = () =>
-        database.select({ hash: runtimes.moduleAuthTokenHash }).from(runtimes).where(eq(runtimes.id, runtimeId)).get()?.hash === authenticatedTokenHash;
+        queuedJobOfRuntime.get(runtimeId) !== undefined || statements.expiredLeaseOfRuntime.get({ runtimeId, at: now() }) !== undefined;
+      const sessionIsCurrent = () => statements.runtimeTokenHash.get({ runtimeId })?.hash === authenticatedTokenHash;
       if (!anythingToDo()) return sessionIsCurrent() ? { kind: "none" } : { kind: "session-ended" };
 
       let expiry = { requeued: [] as JobRow[], failed: [] as JobRow[] };
@@ -161,14 +215,9 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
         const next = queuedJobOfRuntime.get(runtimeId);
         if (!next) return { kind: "none" };
         const at = now();
-        const claimed = database
-          .update(jobs)
-          .set({ status: "inProgress", attempts: sql`${jobs.attempts} + 1`, leaseExpiresAt: at + settings.leaseMs, dispatchedAt: at })
-          .where(and(eq(jobs.sequence, next.sequence), eq(jobs.status, "queued")))
-          .returning()
-          .get();
+        const claimed = statements.claim.get({ sequence: next.sequence, leaseExpiresAt: at + settings.leaseMs, at });
         if (!claimed) return { kind: "none" };
-        const principal = database.select({ organizationRid: principals.organizationRid }).from(principals).where(eq(principals.id, claimed.submittedBy)).get();
+        const principal = statements.organizationOf.get({ id: claimed.submittedBy });
         const tokenClaims = recordAccessToken(database, {
           principalId: claimed.submittedBy,
           organizationRid: principal?.organizationRid ?? null,
@@ -178,7 +227,7 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
           ttlSeconds: settings.jobTokenTtlSeconds,
           now: at,
         });
-        const job = database.update(jobs).set({ dispatchTokenId: tokenClaims.tokenId }).where(eq(jobs.sequence, claimed.sequence)).returning().get();
+        const job = statements.setDispatchToken.get({ tokenId: tokenClaims.tokenId, sequence: claimed.sequence })!;
         return { kind: "job", job, tokenClaims };
       });
       const dispatch = claim.immediate();
@@ -209,19 +258,14 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
         if (!job || job.runtimeId !== runtimeId) return { ok: false, error: computeErrors.runtimeJobNotFound(runtimeId, jobId) };
         if (job.status === "queued" && job.attempts === 0) return { ok: false, error: computeErrors.jobNotDispatched(jobId) };
         if (job.status !== "queued" && job.status !== "inProgress") return { ok: false, error: computeErrors.resultAlreadyFinished(job) };
-        const finished = database
-          .update(jobs)
-          .set({
-            status: outcome.failed ? "failed" : "succeeded",
-            result: bytes,
-            finishedAt: now(),
-            leaseExpiresAt: null,
-            failureName: outcome.failed ? jobFailures.moduleReportedError : null,
-            failureMessage: outcome.failed ? outcome.message : null,
-          })
-          .where(eq(jobs.sequence, job.sequence))
-          .returning()
-          .get();
+        const finished = statements.finish.get({
+          sequence: job.sequence,
+          status: outcome.failed ? "failed" : "succeeded",
+          result: bytes,
+          at: now(),
+          failureName: outcome.failed ? jobFailures.moduleReportedError : null,
+          failureMessage: outcome.failed ? outcome.message : null,
+        })!;
         return { ok: true, job: finished };
       });
       const stored = store.immediate();
@@ -317,17 +361,13 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
 
     /** Whether a runtime has ever been polled (for the queued status's queueInfo). */
     runtimeEverPolled(runtimeId: string): boolean {
-      return database.select({ id: runtimes.id }).from(runtimes).where(and(eq(runtimes.id, runtimeId), isNotNull(runtimes.lastPollAt))).get() !== undefined;
+      return statements.polledRuntime.get({ runtimeId }) !== undefined;
     },
 
     /** Records a poll (at most one write every few seconds per runtime). */
     touchRuntime(runtimeId: string): void {
       const at = now();
-      database
-        .update(runtimes)
-        .set({ lastPollAt: at })
-        .where(and(eq(runtimes.id, runtimeId), or(sql`${runtimes.lastPollAt} IS NULL`, lte(runtimes.lastPollAt, at - 5000))))
-        .run();
+      statements.touchRuntime.run({ runtimeId, at, staleBefore: at - 5000 });
     },
   };
 }

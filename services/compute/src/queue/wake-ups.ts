@@ -31,17 +31,20 @@ export class WakeUps {
   private readonly events = new EventEmitter();
   private readonly waiters = new Set<Waiter>();
   private watcher: NodeJS.Timeout | undefined;
+  /** Prepared once: `client.pragma()` compiles the statement on every call (each poll and wait reads it). */
+  private readonly dataVersionStatement: Database.Statement<[], number>;
 
   constructor(
     private readonly client: Database.Database,
     private readonly watchIntervalMs = 25,
   ) {
     this.events.setMaxListeners(0);
+    this.dataVersionStatement = client.prepare<[], number>("PRAGMA data_version").pluck();
   }
 
   /** The connection's data version: it changes when ANOTHER connection commits. */
   dataVersion(): number {
-    return this.client.pragma("data_version", { simple: true }) as number;
+    return this.dataVersionStatement.get()!;
   }
 
   notify(key: string): void {

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { deployedApps, functionSchemas } from "@foundry-emulator/db";
 import type { ServiceBindings } from "@foundry-emulator/http";
@@ -29,13 +29,15 @@ export function createContourHandlers(dependencies: ComputeDependencies) {
   const { platform, settings, queue, wakeUps } = dependencies;
   const { database } = platform;
 
+  const deployedAppBinding = database
+    .select()
+    .from(deployedApps)
+    .where(and(eq(deployedApps.rid, sql.placeholder("rid")), eq(deployedApps.branch, sql.placeholder("branch"))))
+    .prepare();
+
   /** The active binding of a deployed app's branch (default `master`): 404 unknown, 409 inactive. */
   function resolveDeployedApp(rid: string, branch: string, options: { requireActive: boolean }) {
-    const binding = database
-      .select()
-      .from(deployedApps)
-      .where(and(eq(deployedApps.rid, rid), eq(deployedApps.branch, branch)))
-      .get();
+    const binding = deployedAppBinding.get({ rid, branch });
     if (!binding) throw computeErrors.deployedAppNotFound(rid, branch);
     if (options.requireActive && !binding.active) throw computeErrors.deployedAppNotActive(rid, branch);
     return binding;

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { runtimes, type FoundryDatabase } from "@foundry-emulator/db";
 import type { ServiceBindings } from "@foundry-emulator/http";
@@ -20,10 +20,11 @@ const absentRuntimeHash = hashSecret(randomSecret());
  * exists.
  */
 export function requireModuleAuthToken(database: FoundryDatabase) {
+  const runtimeById = database.select().from(runtimes).where(eq(runtimes.id, sql.placeholder("id"))).prepare();
   return createMiddleware<RuntimeBindings>(async (context, next) => {
     const runtimeId = context.req.param("runtimeId") ?? "";
     const presented = context.req.header("Module-Auth-Token") ?? "";
-    const runtime = database.select().from(runtimes).where(eq(runtimes.id, runtimeId)).get();
+    const runtime = runtimeById.get({ id: runtimeId });
     const matches = secretMatchesHash(presented, runtime?.moduleAuthTokenHash ?? absentRuntimeHash);
     if (!runtime || !matches || presented.length === 0) throw computeErrors.moduleAuthTokenInvalid();
     context.set("runtime", runtime);
