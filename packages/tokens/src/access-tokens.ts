@@ -1,6 +1,7 @@
+import { KeyObject, sign as signWithKey } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
-import { accessTokens, principals, type FoundryDatabase } from "@foundry-emulator/db";
+import { jwtVerify, errors as joseErrors, type CryptoKey } from "jose";
+import { accessTokens, prepareOnce, principals, type FoundryDatabase } from "@foundry-emulator/db";
 import { signingAlgorithm, type SigningKey } from "./signing-key";
 import { hashSecret } from "./secrets";
 import { base64ToUuid, uuidToBase64 } from "./uuid-encoding";
@@ -33,12 +34,28 @@ export async function signAccessToken(key: SigningKey, issuer: string, claims: A
   if (claims.grantId) payload.sid = uuidToBase64(claims.grantId);
   if (organizationUuid) payload.org = uuidToBase64(organizationUuid);
   if (claims.clientId) payload.client_id = claims.clientId;
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: signingAlgorithm, kid: key.keyId, typ: "JWT" })
-    .setIssuer(issuer)
-    .setIssuedAt(Math.floor(claims.issuedAt / 1000))
-    .setExpirationTime(Math.floor(claims.expiresAt / 1000))
-    .sign(key.privateKey);
+  payload.iss = issuer;
+  payload.iat = Math.floor(claims.issuedAt / 1000);
+  payload.exp = Math.floor(claims.expiresAt / 1000);
+  // The JWS compact serialization jose's SignJWT produces (same header, same claim order), signed
+  // with node:crypto directly: ES256 is ECDSA P-256 over SHA-256 with the raw r||s signature
+  // (RFC 7518 §3.4). ~20 µs on the calling thread instead of ~85 µs through WebCrypto's job queue.
+  const header = Buffer.from(JSON.stringify({ alg: signingAlgorithm, kid: key.keyId, typ: "JWT" })).toString("base64url");
+  const signingInput = `${header}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
+  const signature = signWithKey("sha256", Buffer.from(signingInput), { key: keyObjectOf(key.privateKey), dsaEncoding: "ieee-p1363" });
+  return `${signingInput}.${signature.toString("base64url")}`;
+}
+
+const keyObjects = new WeakMap<CryptoKey, KeyObject>();
+
+/** node:crypto's view of a WebCrypto key, converted once per key (a restored key is a new one). */
+function keyObjectOf(key: CryptoKey): KeyObject {
+  let keyObject = keyObjects.get(key);
+  if (!keyObject) {
+    keyObject = KeyObject.from(key as Parameters<typeof KeyObject.from>[0]);
+    keyObjects.set(key, keyObject);
+  }
+  return keyObject;
 }
 
 export type Principal = typeof principals.$inferSelect;
@@ -201,18 +218,29 @@ export function recordAccessToken(database: FoundryDatabase, request: AccessToke
     issuedAt: request.now,
     expiresAt: request.now + request.ttlSeconds * 1000,
   };
+  prepareOnce(database, insertAccessToken).run({
+    id: claims.tokenId,
+    grantId: claims.grantId,
+    principalId: claims.principalId,
+    clientId: claims.clientId,
+    scopes: claims.scopes,
+    issuedAt: claims.issuedAt,
+    expiresAt: claims.expiresAt,
+  });
+  return claims;
+}
+
+const insertAccessToken = (database: FoundryDatabase) =>
   database
     .insert(accessTokens)
     .values({
-      id: claims.tokenId,
+      id: sql.placeholder("id"),
       kind: "oauth",
-      grantId: claims.grantId,
-      principalId: claims.principalId,
-      clientId: claims.clientId,
-      scopes: [...claims.scopes],
-      issuedAt: claims.issuedAt,
-      expiresAt: claims.expiresAt,
+      grantId: sql.placeholder("grantId"),
+      principalId: sql.placeholder("principalId"),
+      clientId: sql.placeholder("clientId"),
+      scopes: sql.placeholder("scopes"),
+      issuedAt: sql.placeholder("issuedAt"),
+      expiresAt: sql.placeholder("expiresAt"),
     })
-    .run();
-  return claims;
-}
+    .prepare();

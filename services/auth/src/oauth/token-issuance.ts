@@ -1,5 +1,5 @@
-import { and, eq, isNull } from "drizzle-orm";
-import { accessTokens, grants, refreshTokens, type FoundryDatabase } from "@foundry-emulator/db";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { accessTokens, grants, prepareOnce, refreshTokens, type FoundryDatabase } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { formatScopes, hashSecret, randomSecret, recordAccessToken, signAccessToken, type AccessTokenClaims } from "@foundry-emulator/tokens";
 
@@ -35,17 +35,14 @@ export function storeTokenSet(platform: Platform, request: TokenSetRequest, now:
   let refreshToken: string | undefined;
   if (request.refreshScopes) {
     refreshToken = randomSecret();
-    database
-      .insert(refreshTokens)
-      .values({
-        tokenHash: hashSecret(refreshToken),
-        grantId: request.grantId,
-        clientId: request.clientId,
-        scopes: request.refreshScopes,
-        createdAt: now,
-        expiresAt: now + environment.FOUNDRY_REFRESH_TOKEN_TTL * 1000,
-      })
-      .run();
+    prepareOnce(database, insertRefreshToken).run({
+      tokenHash: hashSecret(refreshToken),
+      grantId: request.grantId,
+      clientId: request.clientId,
+      scopes: request.refreshScopes,
+      createdAt: now,
+      expiresAt: now + environment.FOUNDRY_REFRESH_TOKEN_TTL * 1000,
+    });
   }
   return { claims, refreshToken, scopes: request.accessScopes };
 }
@@ -71,6 +68,32 @@ export function revokeGrant(database: FoundryDatabase, grantId: string, reason: 
 
 export function createGrant(database: FoundryDatabase, grant: { grantType: string; clientId: string; principalId: string; scopes: string[] }, now: number): string {
   const id = crypto.randomUUID();
-  database.insert(grants).values({ id, ...grant, createdAt: now }).run();
+  prepareOnce(database, insertGrant).run({ id, ...grant, createdAt: now });
   return id;
 }
+
+// Statements of every token issuance, prepared once per connection (see prepareOnce).
+const insertGrant = (database: FoundryDatabase) =>
+  database
+    .insert(grants)
+    .values({
+      id: sql.placeholder("id"),
+      grantType: sql.placeholder("grantType"),
+      clientId: sql.placeholder("clientId"),
+      principalId: sql.placeholder("principalId"),
+      scopes: sql.placeholder("scopes"),
+      createdAt: sql.placeholder("createdAt"),
+    })
+    .prepare();
+const insertRefreshToken = (database: FoundryDatabase) =>
+  database
+    .insert(refreshTokens)
+    .values({
+      tokenHash: sql.placeholder("tokenHash"),
+      grantId: sql.placeholder("grantId"),
+      clientId: sql.placeholder("clientId"),
+      scopes: sql.placeholder("scopes"),
+      createdAt: sql.placeholder("createdAt"),
+      expiresAt: sql.placeholder("expiresAt"),
+    })
+    .prepare();

@@ -13,8 +13,17 @@ export interface FoundryUser {
   attributes: Record<string, string[]>;
 }
 
-/** Real tokens carry the realm's UUID in `multipass:realm`, while `realm` is its name. */
-export const realmIdFor = (realm: string) => nameBasedUuid("foundry-emulator/realm", realm);
+const realmIds = new Map<string, string>();
+
+/** Real tokens carry the realm's UUID in `multipass:realm`, while `realm` is its name (derived once per realm). */
+export const realmIdFor = (realm: string) => {
+  let id = realmIds.get(realm);
+  if (id === undefined) {
+    id = nameBasedUuid("foundry-emulator/realm", realm);
+    if (realmIds.size < 1000) realmIds.set(realm, id);
+  }
+  return id;
+};
 
 export function toFoundryUser(principal: Principal): FoundryUser {
   const attributes: Record<string, string[]> = { ...principal.attributes };

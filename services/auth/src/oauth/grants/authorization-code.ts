@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { authorizationCodes, principals } from "@foundry-emulator/db";
+import { eq, sql } from "drizzle-orm";
+import { authorizationCodes, prepareOnce, principals, type FoundryDatabase } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { OauthError } from "@foundry-emulator/http";
 import { hashSecret, offlineAccessScope } from "@foundry-emulator/tokens";
@@ -26,13 +26,13 @@ export function redeemAuthorizationCode(platform: Platform, client: OauthClient,
 
   const outcome = database.$client
     .transaction((): GrantedTokens | OauthError => {
-      const row = database.select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, codeHash)).get();
+      const row = prepareOnce(database, codeByHash).get({ codeHash });
       if (!row || row.clientId !== client.clientId) return new OauthError("invalid_grant", "The authorization code is invalid.");
       if (row.consumedAt !== null) {
         if (row.grantId) revokeGrant(database, row.grantId, "authorization code replayed", now);
         return new OauthError("invalid_grant", "The authorization code was already used; tokens issued from it are revoked.");
       }
-      database.update(authorizationCodes).set({ consumedAt: now }).where(eq(authorizationCodes.codeHash, codeHash)).run();
+      prepareOnce(database, consumeCode).run({ codeHash, now });
 
       if (row.expiresAt <= now) return new OauthError("invalid_grant", "The authorization code has expired.");
       if (row.redirectUriSent && redemption.redirectUri === undefined) {
@@ -52,11 +52,11 @@ export function redeemAuthorizationCode(platform: Platform, client: OauthClient,
       } else if (redemption.codeVerifier !== undefined) {
         return new OauthError("invalid_grant", "code_verifier sent, but the authorization request had no code_challenge.");
       }
-      const principal = database.select().from(principals).where(eq(principals.id, row.principalId)).get();
+      const principal = prepareOnce(database, principalById).get({ id: row.principalId });
       if (!principal?.active) return new OauthError("invalid_grant", "The user is no longer active.");
 
       const grantId = createGrant(database, { grantType: "authorization_code", clientId: client.clientId, principalId: principal.id, scopes: row.scopes }, now);
-      database.update(authorizationCodes).set({ grantId }).where(eq(authorizationCodes.codeHash, codeHash)).run();
+      prepareOnce(database, setCodeGrant).run({ codeHash, grantId });
       const offline = row.scopes.includes(offlineAccessScope) && client.grantTypes.includes("refresh_token");
       return storeTokenSet(
         platform,
@@ -74,3 +74,12 @@ export function redeemAuthorizationCode(platform: Platform, client: OauthClient,
   if (outcome instanceof OauthError) throw outcome;
   return outcome;
 }
+
+// Prepared once per connection (see prepareOnce).
+const bound = (name: string) => sql`${sql.placeholder(name)}`;
+const codeByHash = (database: FoundryDatabase) => database.select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash"))).prepare();
+const consumeCode = (database: FoundryDatabase) =>
+  database.update(authorizationCodes).set({ consumedAt: bound("now") }).where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash"))).prepare();
+const setCodeGrant = (database: FoundryDatabase) =>
+  database.update(authorizationCodes).set({ grantId: bound("grantId") }).where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash"))).prepare();
+const principalById = (database: FoundryDatabase) => database.select().from(principals).where(eq(principals.id, sql.placeholder("id"))).prepare();

@@ -1,5 +1,5 @@
-import { and, eq } from "drizzle-orm";
-import { principals } from "@foundry-emulator/db";
+import { and, eq, sql } from "drizzle-orm";
+import { prepareOnce, principals, type FoundryDatabase } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { servicePrincipalIdFor } from "@foundry-emulator/config";
 import { OauthError } from "@foundry-emulator/http";
@@ -26,15 +26,35 @@ export function grantClientCredentials(platform: Platform, client: OauthClient, 
   return database.$client
     .transaction(() => {
       const id = servicePrincipalIdFor(client.clientId);
-      database
-        .insert(principals)
-        .values({ id, kind: "service", username: client.clientId, displayName: client.name ?? client.clientId, realm: "palantir-internal-realm", attributes: {}, active: true, origin: "runtime", createdAt: now })
-        .onConflictDoNothing()
-        .run();
-      const principal = database.select().from(principals).where(and(eq(principals.kind, "service"), eq(principals.username, client.clientId))).get()!;
+      prepareOnce(database, insertServicePrincipal).run({ id, username: client.clientId, displayName: client.name ?? client.clientId, createdAt: now });
+      const principal = prepareOnce(database, servicePrincipalByName).get({ username: client.clientId })!;
       if (!principal.active) throw new OauthError("invalid_client", "The client's service principal is deactivated.", 401);
       const grantId = createGrant(database, { grantType: "client_credentials", clientId: client.clientId, principalId: principal.id, scopes }, now);
       return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: null }, clientId: client.clientId, accessScopes: scopes, refreshScopes: undefined }, now);
     })
     .immediate();
 }
+
+// Prepared once per connection (see prepareOnce): this grant is the hottest write path of the auth service.
+const insertServicePrincipal = (database: FoundryDatabase) =>
+  database
+    .insert(principals)
+    .values({
+      id: sql.placeholder("id"),
+      kind: "service",
+      username: sql.placeholder("username"),
+      displayName: sql.placeholder("displayName"),
+      realm: "palantir-internal-realm",
+      attributes: {},
+      active: true,
+      origin: "runtime",
+      createdAt: sql.placeholder("createdAt"),
+    })
+    .onConflictDoNothing()
+    .prepare();
+const servicePrincipalByName = (database: FoundryDatabase) =>
+  database
+    .select()
+    .from(principals)
+    .where(and(eq(principals.kind, "service"), eq(principals.username, sql.placeholder("username"))))
+    .prepare();
