@@ -78,7 +78,7 @@ export interface TokenVerifierOptions {
   signingKey: SigningKey;
   issuer: string;
   now?: () => number;
-  /** Verified signatures kept in memory; revocation and expiry are still checked on every call. */
+  /** Verified tokens kept in memory; revocation and expiry are still honoured on every call. */
   cacheSize?: number;
 }
 
@@ -87,15 +87,23 @@ export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
 /**
  * Verifies bearer tokens for every service: OAuth JWTs (signature, issuer, expiry) and opaque
  * personal tokens, then the stored row (revoked? expired?) and the principal (still active?).
- * A signature is verified once per token; the row is read on every call, so a revocation made by
- * any process takes effect at once.
+ * A signature is verified once per token. A verified token is then kept with a stamp of the
+ * database's state — `total_changes()` (this connection's writes) and `data_version` (commits by
+ * any other connection, other processes included) — and reused while the stamp is unchanged and
+ * the token unexpired: a revocation, a deactivation, a reset or a restore, made by any process, is
+ * a commit, so it changes the stamp and the next call reads the row again. Checking the stamp
+ * costs one tiny statement instead of the token and principal rows and the signing key's.
  */
 export function createTokenVerifier(options: TokenVerifierOptions) {
   const { database, signingKey, issuer } = options;
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? 10_000;
   const verifiedSignatures = new Map<string, string>(); // token -> tokenId
+  const verifiedTokens = new Map<string, { changes: number; version: number; token: VerifiedToken }>();
   let cachedUnderKey = signingKey.publicKey;
+  const databaseStamp = database.$client.prepare<[], { changes: number; version: number }>(
+    "SELECT total_changes() AS changes, data_version AS version FROM pragma_data_version()",
+  );
 
   /** Follows a key change (a restored snapshot): signatures verified under the old key are forgotten. */
   async function currentPublicKey() {
@@ -120,12 +128,12 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     .where(and(eq(accessTokens.tokenHash, sql.placeholder("hash")), eq(accessTokens.kind, "personal"), isNull(accessTokens.grantId)))
     .prepare();
 
-  function remember(token: string, tokenId: string) {
-    if (verifiedSignatures.size >= cacheSize) {
-      const oldest = verifiedSignatures.keys().next().value;
-      if (oldest !== undefined) verifiedSignatures.delete(oldest);
+  function remember<Value>(cache: Map<string, Value>, token: string, value: Value) {
+    if (cache.size >= cacheSize && !cache.has(token)) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
     }
-    verifiedSignatures.set(token, tokenId);
+    cache.set(token, value);
   }
 
   async function tokenIdOfJwt(token: string): Promise<string | TokenRejection> {
@@ -140,7 +148,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
       });
       const tokenId = typeof payload.jti === "string" ? base64ToUuid(payload.jti) : undefined;
       if (!tokenId) return "invalid";
-      remember(token, tokenId);
+      remember(verifiedSignatures, token, tokenId);
       return tokenId;
     } catch (error) {
       return error instanceof joseErrors.JWTExpired ? "expired" : "invalid";
@@ -150,6 +158,12 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   async function verify(token: string | undefined | null): Promise<TokenVerification> {
     if (!token) return { ok: false, reason: "missing" };
     if (!/^[\x21-\x7e]+$/.test(token) || token.length > 8192) return { ok: false, reason: "malformed" };
+    // Read before the rows: a commit after this point changes the stamp the result is kept with.
+    const stamp = databaseStamp.get()!;
+    const kept = verifiedTokens.get(token);
+    if (kept && kept.changes === stamp.changes && kept.version === stamp.version && (kept.token.expiresAt === null || kept.token.expiresAt > now())) {
+      return { ok: true, token: kept.token };
+    }
     let row: { token: typeof accessTokens.$inferSelect; principal: Principal } | undefined;
     if (token.split(".").length === 3) {
       const tokenId = await tokenIdOfJwt(token);
@@ -162,18 +176,17 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     if (row.token.revokedAt !== null) return { ok: false, reason: "revoked" };
     if (row.token.expiresAt !== null && row.token.expiresAt <= now()) return { ok: false, reason: "expired" };
     if (!row.principal.active) return { ok: false, reason: "inactive" };
-    return {
-      ok: true,
-      token: {
-        tokenId: row.token.id,
-        kind: row.token.kind,
-        principal: row.principal,
-        scopes: row.token.scopes,
-        clientId: row.token.clientId,
-        grantId: row.token.grantId,
-        expiresAt: row.token.expiresAt,
-      },
+    const verified: VerifiedToken = {
+      tokenId: row.token.id,
+      kind: row.token.kind,
+      principal: row.principal,
+      scopes: row.token.scopes,
+      clientId: row.token.clientId,
+      grantId: row.token.grantId,
+      expiresAt: row.token.expiresAt,
     };
+    remember(verifiedTokens, token, { changes: stamp.changes, version: stamp.version, token: verified });
+    return { ok: true, token: verified };
   }
 
   /** The token id of a JWT this emulator signed, even if expired (revocation needs no expiry check). */
