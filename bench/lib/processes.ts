@@ -26,6 +26,8 @@ export interface ServerProcess {
   output(): string;
   /** Resident set size of the server's node process, in MiB (VmRSS). */
   rssMiB(): number;
+  /** Its private, anonymous part (RssAnon): heap, stacks, caches; not the shared node binary. */
+  rssAnonMiB(): number;
   stop(): Promise<void>;
 }
 
@@ -71,9 +73,9 @@ export async function waitForHealthy(url: string, startedAt: number, options: { 
   }
 }
 
-export function rssMiBOf(pid: number): number {
+export function rssMiBOf(pid: number, field: "VmRSS" | "RssAnon" = "VmRSS"): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN);
+  const kib = Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status)?.[1] ?? Number.NaN);
   return kib / 1024;
 }
 
@@ -164,6 +166,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     startMilliseconds,
     output,
     rssMiB: () => rssMiBOf(nodePid),
+    rssAnonMiB: () => rssMiBOf(nodePid, "RssAnon"),
     stop: () => stopGroup(child),
   };
 }
