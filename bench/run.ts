@@ -744,7 +744,9 @@ async function dockerScenarios() {
 function formatTable(ceiling: number) {
   const header = ["Scenario", "Result", "× ceiling", "p50 ms", "p99 ms", "Target", "Met"];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map((_, index) => (index === 0 ? "---" : "---:")).join("|")}|`];
-  lines.push(`| ceiling: bare \`@hono/node-server\` route, constant JSON | ${Math.round(ceiling).toLocaleString("en-US")} req/s | 1.00 | ${ceilingRuns[0] ? round(ceilingRuns[0].latency.p50) : ""} | ${ceilingRuns[0] ? round(ceilingRuns[0].latency.p99) : ""} |  |  |`);
+  if (ceilingRuns[0]) {
+    lines.push(`| ceiling: bare \`@hono/node-server\` route, constant JSON | ${Math.round(ceiling).toLocaleString("en-US")} req/s | 1.00 | ${round(ceilingRuns[0].latency.p50)} | ${round(ceilingRuns[0].latency.p99)} |  |  |`);
+  }
   for (const row of rows) {
     const value = row.value === null ? (row.note ?? "—") : `${row.value.toLocaleString("en-US")} ${row.unit}`;
     const met = row.met === true ? "yes" : row.met === false ? "**no**" : "";
