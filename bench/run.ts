@@ -585,7 +585,7 @@ async function startIdleWatch() {
  */
 async function startMemoryPhase() {
   const retentionSeconds = quick ? 2 : 10;
-  const routeSeconds = quick ? 5 : 45;
+  const routeSeconds = quick ? 5 : 40;
   const databasePath = freshDatabasePath();
   const server = await startServer({ logDirectory: workDirectory, kind: "bundle", environment: emulatorEnvironment(databasePath, { FOUNDRY_JOB_RETENTION_SECONDS: String(retentionSeconds) }) });
   let module: ReturnType<typeof startFastModule> | undefined;
@@ -648,7 +648,7 @@ async function startMemoryPhase() {
             await new Promise((resolve) => setTimeout(resolve, 1000));
             remaining = countRows(databasePath);
           }
-          const settled = await settledRss(server, Math.max(performance.now(), loadEndedAt + (quick ? 1_000 : 75_000)), (rss) => rss <= baseline + 32);
+          const settled = await settledRss(server, Math.max(performance.now(), loadEndedAt + (quick ? 1_000 : 120_000)), (rss) => rss <= baseline + 32);
           const total = throughRoutes + inserted;
           rows.push({
             id: "rss_after_jobs",
@@ -778,7 +778,7 @@ let failure: unknown;
 try {
   if (wanted("memory")) idleWatch = await startIdleWatch();
   if (wanted("throughput") || wanted("compute") || wanted("poll")) {
-    await measureCeiling();
+    if (wanted("throughput")) await measureCeiling();
     mainServer = await startServer({
       logDirectory: workDirectory,
       kind: "bundle",
