@@ -1,25 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { RuntimeSession } from "@foundry-emulator/testcontainers";
 import { repositoryRoot } from "../../support/emulator";
 
 export const runtimesUrl = (baseUrl: string) => `${baseUrl}/_emulate/foundry/compute-modules/runtimes`;
 export const multiplexerUrl = (baseUrl: string) => `${baseUrl}/contour-backend-multiplexer/api/module-group-multiplexer`;
 
-export interface RuntimeSession {
-  runtimeId: string;
-  displayName: string;
-  deployedAppRid: string | null;
-  branch: string | null;
-  moduleAuthToken: string;
-  getJobUri: string;
-  postResultUri: string;
-  postSchemaUri: string;
-  restartNotificationUri: string;
-  environment: Record<string, string>;
-  files: Array<{ path: string; content: string; environmentVariables: string[] }>;
-  failedJobIds: string[];
-}
+/** What POST .../runtimes answers: the same shape the testcontainers module gives its users. */
+export type { RuntimeSession };
 
 export interface ModuleJob {
   type: "computeModuleJobV1";
