@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { accessTokens, grants, prepareOnce, refreshTokens, type FoundryDatabase } from "@foundry-emulator/db";
+import { accessTokens, grants, groupCommitterFor, prepareOnce, refreshTokens, type FoundryDatabase } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
+import { OauthError } from "@foundry-emulator/http";
 import { formatScopes, hashSecret, randomSecret, recordAccessToken, signAccessToken, type AccessTokenClaims } from "@foundry-emulator/tokens";
 
 export interface GrantedTokens {
@@ -18,6 +19,18 @@ export interface TokenSetRequest {
   refreshScopes: string[] | undefined;
   /** Overrides FOUNDRY_ACCESS_TOKEN_TTL (minted tokens). */
   ttlSeconds?: number | undefined;
+}
+
+/**
+ * Runs a grant's checks and writes atomically, in its own savepoint of an IMMEDIATE transaction
+ * shared with the grants that arrived in the same event-loop turn (group commit), and resolves once
+ * that transaction has committed: a token is never answered before its rows are durable. A failure
+ * that changed state (a burned code, a revoked family) is returned, not thrown, so it commits too.
+ */
+export async function commitGrant(database: FoundryDatabase, work: () => GrantedTokens | OauthError): Promise<GrantedTokens> {
+  const outcome = await groupCommitterFor(database.$client).enqueue(work);
+  if (outcome instanceof OauthError) throw outcome;
+  return outcome;
 }
 
 /** Stores an access token (and a refresh token) for a grant. Call inside the grant's transaction. */

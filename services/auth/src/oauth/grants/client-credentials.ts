@@ -5,14 +5,14 @@ import { servicePrincipalIdFor } from "@foundry-emulator/config";
 import { OauthError } from "@foundry-emulator/http";
 import { offlineAccessScope, parseScopeParameter, scopesOutsideAllowed } from "@foundry-emulator/tokens";
 import type { OauthClient } from "../oauth-clients";
-import { createGrant, storeTokenSet, type GrantedTokens } from "../token-issuance";
+import { commitGrant, createGrant, storeTokenSet, type GrantedTokens } from "../token-issuance";
 
 /**
  * Issues an access token to the client's own service principal (a principal of kind "service"
  * named after the client id, never a human of that name). No refresh token, even when
  * offline_access is asked for, as the platform SDKs simply request a new token.
  */
-export function grantClientCredentials(platform: Platform, client: OauthClient, scope: string | undefined): GrantedTokens {
+export function grantClientCredentials(platform: Platform, client: OauthClient, scope: string | undefined): Promise<GrantedTokens> {
   const { database } = platform;
   if (!client.confidential && !client.open) {
     throw new OauthError("unauthorized_client", "client_credentials is only for confidential clients.");
@@ -23,16 +23,14 @@ export function grantClientCredentials(platform: Platform, client: OauthClient, 
   const scopes = requested.length > 0 ? requested : client.allowedScopes.filter((value) => value !== offlineAccessScope);
   const now = platform.now();
 
-  return database.$client
-    .transaction(() => {
-      const id = servicePrincipalIdFor(client.clientId);
-      prepareOnce(database, insertServicePrincipal).run({ id, username: client.clientId, displayName: client.name ?? client.clientId, createdAt: now });
-      const principal = prepareOnce(database, servicePrincipalByName).get({ username: client.clientId })!;
-      if (!principal.active) throw new OauthError("invalid_client", "The client's service principal is deactivated.", 401);
-      const grantId = createGrant(database, { grantType: "client_credentials", clientId: client.clientId, principalId: principal.id, scopes }, now);
-      return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: null }, clientId: client.clientId, accessScopes: scopes, refreshScopes: undefined }, now);
-    })
-    .immediate();
+  return commitGrant(database, () => {
+    const id = servicePrincipalIdFor(client.clientId);
+    prepareOnce(database, insertServicePrincipal).run({ id, username: client.clientId, displayName: client.name ?? client.clientId, createdAt: now });
+    const principal = prepareOnce(database, servicePrincipalByName).get({ username: client.clientId })!;
+    if (!principal.active) throw new OauthError("invalid_client", "The client's service principal is deactivated.", 401);
+    const grantId = createGrant(database, { grantType: "client_credentials", clientId: client.clientId, principalId: principal.id, scopes }, now);
+    return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: null }, clientId: client.clientId, accessScopes: scopes, refreshScopes: undefined }, now);
+  });
 }
 
 // Prepared once per connection (see prepareOnce): this grant is the hottest write path of the auth service.

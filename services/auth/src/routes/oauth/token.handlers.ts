@@ -37,17 +37,17 @@ export function tokenHandler(dependencies: AuthDependencies) {
     let granted: GrantedTokens;
     switch (grantType) {
       case "authorization_code":
-        granted = redeemAuthorizationCode(platform, client, {
+        granted = await redeemAuthorizationCode(platform, client, {
           code: form.get("code"),
           redirectUri: form.get("redirect_uri"),
           codeVerifier: form.get("code_verifier"),
         });
         break;
       case "refresh_token":
-        granted = exchangeRefreshToken(platform, client, { refreshToken: form.get("refresh_token"), scope: form.get("scope") });
+        granted = await exchangeRefreshToken(platform, client, { refreshToken: form.get("refresh_token"), scope: form.get("scope") });
         break;
       default:
-        granted = grantClientCredentials(platform, client, form.get("scope"));
+        granted = await grantClientCredentials(platform, client, form.get("scope"));
     }
     context.header("Cache-Control", "no-store");
     context.header("Pragma", "no-cache");
