@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { requestHeader } from "./node-fast-path";
 
 /**
  * Bounds request bodies (declared or streamed) and answers an oversized one in the envelope of the
@@ -14,8 +15,8 @@ import { bodyLimit } from "hono/body-limit";
 export function limitRequestBody(maxBytes: number, onTooLarge: (context: Context) => Response): MiddlewareHandler {
   const streamed = bodyLimit({ maxSize: maxBytes, onError: onTooLarge });
   return async (context, next) => {
-    if (context.req.header("transfer-encoding") !== undefined) return streamed(context, next);
-    const declared = context.req.header("content-length");
+    if (requestHeader(context, "transfer-encoding") !== undefined) return streamed(context, next);
+    const declared = requestHeader(context, "content-length");
     if (declared === undefined) return next();
     if (Number.parseInt(declared, 10) > maxBytes) return onTooLarge(context);
     return next();

@@ -104,7 +104,8 @@ export class RequestJournal {
   record(entry: JournalEntry): void {
     if (!this.enabled) return;
     this.pending.push(entry);
-    if (this.pending.length > this.capacity) this.pending.splice(0, this.pending.length - this.capacity);
+    // Trimmed in one go once twice over capacity (not one shift per request); flush keeps the newest.
+    if (this.pending.length >= 2 * this.capacity) this.pending.splice(0, this.pending.length - this.capacity);
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
       this.timer.unref();
@@ -116,7 +117,7 @@ export class RequestJournal {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
-    const batch = this.pending;
+    const batch = this.pending.length > this.capacity ? this.pending.slice(-this.capacity) : this.pending;
     this.pending = [];
     if (!this.client.open) return;
     try {

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import pino, { type Logger } from "pino";
+import { oncePerTurnDestination } from "./log-destination";
+import { requestHeader, setResponseHeader } from "./node-fast-path";
 import type { RequestJournal } from "./request-journal";
 import type { ServiceBindings } from "./service-environment";
 
@@ -23,8 +25,11 @@ const redactedPaths = [
   ...["client_secret", "clientSecret", "code", "code_verifier", "refresh_token", "access_token", "token", "password", "moduleAuthToken"].flatMap((key) => [key, `*.${key}`]),
 ];
 
-/** One JSON line per event on stdout: `{level, time, service, msg, ...}`; `silent` writes nothing. */
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+/**
+ * One JSON line per event on stdout: `{level, time, service, msg, ...}`; `silent` writes nothing.
+ * Lines reach stdout at the end of the event-loop turn that wrote them (see log-destination.ts).
+ */
+export function createLogger(level: LogLevel, destination: pino.DestinationStream = oncePerTurnDestination()): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: undefined,
@@ -32,7 +37,7 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactedPaths, censor: "[redacted]" },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination);
 }
 
 const loggersByLevel = new Map<LogLevel, Logger>();
@@ -54,14 +59,8 @@ const saneRequestId = /^[A-Za-z0-9._-]{1,64}$/;
  * `[A-Za-z0-9._-]`, so it cannot forge log lines or headers), otherwise a new UUID. It is returned
  * in `X-Request-Id`, logged, journaled and used as the Foundry envelope's `errorInstanceId`.
  */
-export function assignRequestId(): MiddlewareHandler<ServiceBindings> {
-  return async (context, next) => {
-    const incoming = context.req.header("X-Request-Id");
-    const id = incoming !== undefined && saneRequestId.test(incoming) ? incoming : randomUUID();
-    context.set("requestId", id);
-    context.header("X-Request-Id", id);
-    await next();
-  };
+function requestIdOf(incoming: string | undefined): string {
+  return incoming !== undefined && saneRequestId.test(incoming) ? incoming : randomUUID();
 }
 
 /** Query parameters whose values are secrets (or single-use proofs): masked in logs and the journal. */
@@ -114,7 +113,8 @@ function principalOf(context: Context<ServiceBindings>): string | null {
 }
 
 /**
- * Times every request and, once it is answered, writes one log line and one journal entry:
+ * Gives every request its id (see requestIdOf), times it and, once it is answered, writes one log
+ * line and one journal entry:
  * method, path (secret query values masked), status, duration, the principal whose token was
  * verified, and for the OAuth endpoints the grant type, client and error. No header or body is
  * ever read here.
@@ -126,6 +126,9 @@ export function observeRequests({ service, logger, journal }: ObserveRequestsOpt
   const requestLog = logger.child({}, { redact: { paths: [] } });
   return async (context, next) => {
     const started = performance.now();
+    const requestId = requestIdOf(requestHeader(context, "x-request-id"));
+    context.set("requestId", requestId);
+    setResponseHeader(context, "X-Request-Id", requestId);
     await next();
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const { method } = context.req;
@@ -138,7 +141,7 @@ export function observeRequests({ service, logger, journal }: ObserveRequestsOpt
     if (!logIt && !journalIt) return;
 
     const entry = {
-      requestId: context.get("requestId"),
+      requestId,
       method,
       path: loggablePathOf(context.req.url, path),
       status,

@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { FoundryError, foundryErrors, respondWithFoundryError } from "./errors/foundry-error";
 import { OauthError, respondWithOauthError } from "./errors/oauth-error";
 import type { RequestJournal } from "./request-journal";
-import { assignRequestId, observeRequests, type Logger } from "./request-logging";
+import { observeRequests, type Logger } from "./request-logging";
 import type { ServiceBindings } from "./service-environment";
 
 const oauthPathPrefix = "/multipass/api/oauth2/";
@@ -23,7 +23,6 @@ export interface ServiceAppOptions {
  */
 export function createServiceApp({ service, logger, journal }: ServiceAppOptions) {
   const app = new Hono<ServiceBindings>();
-  app.use(assignRequestId());
   app.use(observeRequests({ service, logger, journal }));
 
   app.onError((error, context) => {
