@@ -1,7 +1,7 @@
 import { KeyObject, sign as signWithKey } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { jwtVerify, errors as joseErrors, type CryptoKey } from "jose";
-import { accessTokens, prepareOnce, principals, type FoundryDatabase } from "@foundry-emulator/db";
+import { accessTokens, databaseStampReader, prepareOnce, principals, type FoundryDatabase } from "@foundry-emulator/db";
 import { signingAlgorithm, type SigningKey } from "./signing-key";
 import { hashSecret } from "./secrets";
 import { base64ToUuid, uuidToBase64 } from "./uuid-encoding";
@@ -105,9 +105,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   const verifiedTokens = new Map<string, { raw: string; changes: number; version: number; token: VerifiedToken }>();
   const verifiedTokenKey = (token: string) => (token.length > 32 ? token.slice(-32) : token);
   let cachedUnderKey = signingKey.publicKey;
-  const databaseStamp = database.$client.prepare<[], { changes: number; version: number }>(
-    "SELECT total_changes() AS changes, data_version AS version FROM pragma_data_version()",
-  );
+  const databaseStamp = databaseStampReader(database.$client);
 
   /** Follows a key change (a restored snapshot): signatures verified under the old key are forgotten. */
   async function currentPublicKey() {
@@ -162,7 +160,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   async function verify(token: string | undefined | null): Promise<TokenVerification> {
     if (!token) return { ok: false, reason: "missing" };
     // Read before the rows: a commit after this point changes the stamp the result is kept with.
-    const stamp = databaseStamp.get()!;
+    const stamp = databaseStamp();
     const key = verifiedTokenKey(token);
     const kept = verifiedTokens.get(key);
     if (kept && kept.raw === token && kept.changes === stamp.changes && kept.version === stamp.version && (kept.token.expiresAt === null || kept.token.expiresAt > now())) {
