@@ -44,14 +44,27 @@ export async function loadOrCreateSigningKey(database: FoundryDatabase): Promise
   const key: SigningKey = await importSigningKey(row);
   let loadedPublicJwk = row.publicJwk;
   const selectStoredKey = database.select().from(signingKeys).where(eq(signingKeys.id, primaryKeyId)).prepare();
+  // The database's state stamp (see createTokenVerifier) when the stored key was last found to be
+  // the loaded one: a restore, here or in another process, is a commit, so it changes the stamp.
+  // Every signature calls refresh; while nothing was written, it costs this one tiny statement.
+  const readStamp = database.$client.prepare<[], { changes: number; version: number }>(
+    "SELECT total_changes() AS changes, data_version AS version FROM pragma_data_version()",
+  );
+  let confirmedAt: { changes: number; version: number } | undefined;
   key.refresh = async () => {
+    const stamp = readStamp.get()!;
+    if (confirmedAt && stamp.changes === confirmedAt.changes && stamp.version === confirmedAt.version) return false;
     const stored = selectStoredKey.get();
     // No row (a database wiped by hand): keep signing with the key already loaded.
-    if (!stored || stored.publicJwk === loadedPublicJwk) return false;
+    if (!stored || stored.publicJwk === loadedPublicJwk) {
+      confirmedAt = stamp;
+      return false;
+    }
     const reloaded = await importSigningKey(stored);
     if (stored.publicJwk === loadedPublicJwk) return false; // another caller loaded it meanwhile
     Object.assign(key, reloaded);
     loadedPublicJwk = stored.publicJwk;
+    confirmedAt = stamp;
     return true;
   };
   return key;

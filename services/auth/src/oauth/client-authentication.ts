@@ -51,14 +51,15 @@ export function readClientCredentials(authorization: string | undefined, form: M
  */
 export function authenticateClient(directory: ClientDirectory, credentials: PresentedCredentials): OauthClient {
   const fail = (description: string) => new OauthError("invalid_client", description, 401, credentials.viaBasic);
-  const client = directory.find(credentials.clientId);
-  if (!client) throw fail("Unknown client.");
+  const registered = directory.lookup(credentials.clientId);
+  if (!registered) throw fail("Unknown client.");
+  const { client, secretHashes } = registered;
   if (client.open) return client;
   const secret = credentials.secret ?? "";
   if (client.confidential) {
     if (!secret) throw fail("This client is confidential: it must authenticate with its client secret.");
     let matched = false;
-    for (const hash of directory.secretHashesOf(client.clientId)) matched = secretMatchesHash(secret, hash) || matched;
+    for (const hash of secretHashes) matched = secretMatchesHash(secret, hash) || matched;
     if (!matched) throw fail("Client authentication failed.");
   } else if (secret) {
     throw fail("This client is public: it has no client secret.");

@@ -1,6 +1,7 @@
 import { count, eq, sql } from "drizzle-orm";
 import { oauthClients, oauthClientSecrets, type FoundryDatabase } from "@foundry-emulator/db";
 import type { GrantType } from "@foundry-emulator/config";
+import { createStampedCache } from "./stamped-cache";
 
 export interface OauthClient {
   clientId: string;
@@ -15,7 +16,18 @@ export interface OauthClient {
 
 const allGrantTypes: GrantType[] = ["authorization_code", "refresh_token", "client_credentials"];
 
-/** Reads registered clients; with none registered, any client id is accepted (open mode). */
+/** A client as the token endpoint authenticates it: shared between requests, so read-only. */
+export interface RegisteredClient {
+  client: OauthClient;
+  /** SHA-256 digests of its live secrets. */
+  secretHashes: readonly string[];
+}
+
+/**
+ * Reads registered clients; with none registered, any client id is accepted (open mode). Lookups
+ * are cached on the database's state stamp (see createStampedCache): a client or secret added,
+ * rotated or removed, by this process or another, is seen by the next request.
+ */
 export function createClientDirectory(database: FoundryDatabase) {
   const selectClient = database
     .select()
@@ -33,7 +45,12 @@ export function createClientDirectory(database: FoundryDatabase) {
     return (countClients.get()?.total ?? 0) === 0;
   }
 
-  function find(clientId: string): OauthClient | undefined {
+  function read(clientId: string): RegisteredClient | undefined {
+    const client = readClient(clientId);
+    return client && { client, secretHashes: client.open ? [] : selectSecretHashes.all({ clientId }).map((row) => row.secretHash) };
+  }
+
+  function readClient(clientId: string): OauthClient | undefined {
     const row = selectClient.get({ clientId });
     if (row) {
       return {
@@ -52,11 +69,12 @@ export function createClientDirectory(database: FoundryDatabase) {
     return undefined;
   }
 
-  function secretHashesOf(clientId: string): string[] {
-    return selectSecretHashes.all({ clientId }).map((row) => row.secretHash);
-  }
+  const cached = createStampedCache<RegisteredClient | undefined>(database);
+  /** The client and its secret hashes, or undefined for an unknown client. */
+  const lookup = (clientId: string) => cached(clientId, () => read(clientId));
+  const find = (clientId: string) => lookup(clientId)?.client;
 
-  return { find, secretHashesOf, isOpenMode };
+  return { lookup, find, isOpenMode };
 }
 
 export type ClientDirectory = ReturnType<typeof createClientDirectory>;

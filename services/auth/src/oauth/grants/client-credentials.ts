@@ -24,13 +24,20 @@ export function grantClientCredentials(platform: Platform, client: OauthClient, 
   const now = platform.now();
 
   return commitGrant(database, () => {
-    const id = servicePrincipalIdFor(client.clientId);
-    prepareOnce(database, insertServicePrincipal).run({ id, username: client.clientId, displayName: client.name ?? client.clientId, createdAt: now });
-    const principal = prepareOnce(database, servicePrincipalByName).get({ username: client.clientId })!;
+    const principal = servicePrincipalOf(database, client, now);
     if (!principal.active) throw new OauthError("invalid_client", "The client's service principal is deactivated.", 401);
     const grantId = createGrant(database, { grantType: "client_credentials", clientId: client.clientId, principalId: principal.id, scopes }, now);
     return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: null }, clientId: client.clientId, accessScopes: scopes, refreshScopes: undefined }, now);
   });
+}
+
+/** The client's service principal, created on its first token. Read first: it exists on every later one. */
+function servicePrincipalOf(database: FoundryDatabase, client: OauthClient, now: number): { id: string; active: boolean } {
+  const existing = prepareOnce(database, servicePrincipalByName).get({ username: client.clientId });
+  if (existing) return existing;
+  const id = servicePrincipalIdFor(client.clientId);
+  prepareOnce(database, insertServicePrincipal).run({ id, username: client.clientId, displayName: client.name ?? client.clientId, createdAt: now });
+  return prepareOnce(database, servicePrincipalByName).get({ username: client.clientId })!;
 }
 
 // Prepared once per connection (see prepareOnce): this grant is the hottest write path of the auth service.
@@ -52,7 +59,7 @@ const insertServicePrincipal = (database: FoundryDatabase) =>
     .prepare();
 const servicePrincipalByName = (database: FoundryDatabase) =>
   database
-    .select()
+    .select({ id: principals.id, active: principals.active })
     .from(principals)
     .where(and(eq(principals.kind, "service"), eq(principals.username, sql.placeholder("username"))))
     .prepare();

@@ -1,4 +1,6 @@
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashSecret } from "@foundry-emulator/tokens";
 import { startEmulator, type TestEmulator } from "../../../../../test/support/emulator";
 import { basicAuthorization, getCurrent, obtainCode, postForm, tokenUrl } from "../../../../../test/support/oauth";
 
@@ -23,6 +25,12 @@ foundry:
       client_secret: robot-secret
       grant_types: [client_credentials]
       allowed_scopes: [api:admin-read, api:read-data]
+    - client_id: cron
+      client_secret: cron-secret
+      grant_types: [client_credentials]
+    - client_id: nightly
+      client_secret: nightly-secret
+      grant_types: [client_credentials]
 `;
 
 describe("POST /multipass/api/oauth2/token", () => {
@@ -257,6 +265,53 @@ describe("POST /multipass/api/oauth2/token", () => {
       const humanUser = (await (await getCurrent(emulator.baseUrl, humanTokens.json.access_token as string)).json()) as Record<string, unknown>;
       expect(humanUser.username).toBe("robot");
       expect(humanUser.id).not.toBe(service.id);
+    });
+  });
+
+  // Clients are cached between writes and concurrent grants commit together: changes made by
+  // another process (another connection to the file) must still count from the next request on.
+  describe("client_credentials under concurrency and outside changes", () => {
+    const clientCredentials = (clientId: string, secret: string) =>
+      postForm(tokenUrl(emulator.baseUrl), { grant_type: "client_credentials" }, { Authorization: basicAuthorization(clientId, secret) });
+    const withOtherConnection = (change: (other: Database.Database) => void) => {
+      const other = new Database(emulator.databasePath);
+      try {
+        change(other);
+      } finally {
+        other.close();
+      }
+    };
+
+    it("sees a secret rotated or a client removed by another process at once", async () => {
+      // Each refused attempt writes nothing here, so only the other connection's commit can tell.
+      expect((await clientCredentials("cron", "cron-rotated")).json.error).toBe("invalid_client");
+      withOtherConnection((other) => other.prepare("UPDATE oauth_client_secrets SET secret_hash = ? WHERE client_id = 'cron'").run(hashSecret("cron-rotated")));
+      expect((await clientCredentials("cron", "cron-rotated")).status).toBe(200);
+      expect((await clientCredentials("cron", "cron-secret")).json.error).toBe("invalid_client");
+      withOtherConnection((other) => {
+        other.prepare("DELETE FROM oauth_client_secrets WHERE client_id = 'cron'").run();
+        other.prepare("DELETE FROM oauth_clients WHERE client_id = 'cron'").run();
+      });
+      const removed = await clientCredentials("cron", "cron-rotated");
+      expect(removed.status).toBe(401);
+      expect(removed.json.error_description).toBe("Unknown client.");
+    });
+
+    it("answers concurrent requests each with its own token, refusing only a deactivated service principal", async () => {
+      expect((await clientCredentials("nightly", "nightly-secret")).status).toBe(200); // creates its principal
+      withOtherConnection((other) => other.prepare("UPDATE principals SET active = 0 WHERE kind = 'service' AND username = 'nightly'").run());
+      const responses = await Promise.all(
+        ["robot", "nightly", "robot", "robot", "nightly", "robot", "robot", "robot"].map((clientId) =>
+          clientCredentials(clientId, `${clientId}-secret`).then((response) => ({ clientId, ...response })),
+        ),
+      );
+      for (const response of responses.filter((entry) => entry.clientId === "nightly")) {
+        expect(response.status).toBe(401);
+        expect(response.json.error_description).toBe("The client's service principal is deactivated.");
+      }
+      const issued = responses.filter((entry) => entry.clientId === "robot").map((entry) => entry.json.access_token as string);
+      expect(new Set(issued).size).toBe(6);
+      for (const token of issued) expect((await getCurrent(emulator.baseUrl, token)).status).toBe(200);
     });
   });
 
