@@ -37,3 +37,8 @@ export function setResponseHeader(context: Context, name: string, value: string)
   if (outgoing && !outgoing.headersSent) outgoing.setHeader(name, value);
   else context.header(name, value);
 }
+
+/** The request target as sent (`/path?query`), or the full URL outside Node; for its query part. */
+export function requestTarget(context: Context): string {
+  return bindingsOf(context)?.incoming?.url ?? context.req.url;
+}

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import pino, { type Logger } from "pino";
 import { oncePerTurnDestination } from "./log-destination";
-import { requestHeader, setResponseHeader } from "./node-fast-path";
+import { requestHeader, requestTarget, setResponseHeader } from "./node-fast-path";
 import type { RequestJournal } from "./request-journal";
 import type { ServiceBindings } from "./service-environment";
 
@@ -81,7 +81,7 @@ const maskedParameters = new Set([
 const masked = "***";
 const longestPath = 2000;
 
-/** The request's path and query, with the values of secret-bearing parameters masked. */
+/** The request's path and query (from its URL or request target), with the values of secret-bearing parameters masked. */
 export function loggablePathOf(url: string, path: string): string {
   const queryStart = url.indexOf("?");
   if (queryStart < 0 || queryStart === url.length - 1) return path.slice(0, longestPath);
@@ -122,8 +122,8 @@ function principalOf(context: Context<ServiceBindings>): string | null {
 export function observeRequests({ service, logger, journal }: ObserveRequestsOptions): MiddlewareHandler<ServiceBindings> {
   // The request line is built below from fields that hold no secret (the path's secret parameters
   // are masked, no header or body is read), so it skips the logger's redaction, which walks every
-  // wildcard path on each line: ~11 µs a line with it, ~3 µs without.
-  const requestLog = logger.child({}, { redact: { paths: [] } });
+  // wildcard path on each line: ~11 µs a line with it, ~3 µs without. The service is bound once.
+  const requestLog = logger.child({ service }, { redact: { paths: [] } });
   return async (context, next) => {
     const started = performance.now();
     const requestId = requestIdOf(requestHeader(context, "x-request-id"));
@@ -140,24 +140,18 @@ export function observeRequests({ service, logger, journal }: ObserveRequestsOpt
     const journalIt = journal !== undefined && journal.enabled && !quiet;
     if (!logIt && !journalIt) return;
 
-    const entry = {
-      requestId,
-      method,
-      path: loggablePathOf(context.req.url, path),
-      status,
-      durationMs,
-      principal: principalOf(context),
-      clientId: context.get("oauthClientId") ?? null,
-      grantType: context.get("oauthGrantType") ?? null,
-      oauthError: context.get("oauthError") ?? null,
-    };
+    const loggablePath = loggablePathOf(requestTarget(context), path);
+    const principal = principalOf(context);
+    const clientId = context.get("oauthClientId") ?? null;
+    const grantType = context.get("oauthGrantType") ?? null;
+    const oauthError = context.get("oauthError") ?? null;
     if (logIt) {
-      const line: Record<string, unknown> = { service, requestId: entry.requestId, method, path: entry.path, status, durationMs, principal: entry.principal };
-      if (entry.clientId) line.clientId = entry.clientId;
-      if (entry.grantType) line.grantType = entry.grantType;
-      if (entry.oauthError) line.oauthError = entry.oauthError;
+      const line: Record<string, unknown> = { requestId, method, path: loggablePath, status, durationMs, principal };
+      if (clientId) line.clientId = clientId;
+      if (grantType) line.grantType = grantType;
+      if (oauthError) line.oauthError = oauthError;
       requestLog[level](line, "request");
     }
-    if (journalIt) journal.record({ at: Date.now(), service, ...entry });
+    if (journalIt) journal.record({ at: Date.now(), service, requestId, method, path: loggablePath, status, durationMs, principal, clientId, grantType, oauthError });
   };
 }
