@@ -47,12 +47,12 @@ export async function loadOrCreateSigningKey(database: FoundryDatabase): Promise
   // The database's state stamp (see createTokenVerifier) when the stored key was last found to be
   // the loaded one: a restore, here or in another process, is a commit, so it changes the stamp.
   // Every signature calls refresh; while nothing was written, it costs this one tiny statement.
-  const readStamp = database.$client.prepare<[], { changes: number; version: number }>(
-    "SELECT total_changes() AS changes, data_version AS version FROM pragma_data_version()",
-  );
+  // Two plain statements: the pragma_data_version() table prepares a statement on every read.
+  const readChanges = database.$client.prepare<[], number>("SELECT total_changes()").pluck();
+  const readVersion = database.$client.prepare<[], number>("PRAGMA data_version").pluck();
   let confirmedAt: { changes: number; version: number } | undefined;
   key.refresh = async () => {
-    const stamp = readStamp.get()!;
+    const stamp = { changes: readChanges.get()!, version: readVersion.get()! };
     if (confirmedAt && stamp.changes === confirmedAt.changes && stamp.version === confirmedAt.version) return false;
     const stored = selectStoredKey.get();
     // No row (a database wiped by hand): keep signing with the key already loaded.

@@ -8,20 +8,21 @@ import type { FoundryDatabase } from "@foundry-emulator/db";
  * (whose grants commit together), one read serves them all.
  */
 export function createStampedCache<Value>(database: FoundryDatabase, maxEntries = 1_000) {
-  const readStamp = database.$client.prepare<[], { changes: number; version: number }>(
-    "SELECT total_changes() AS changes, data_version AS version FROM pragma_data_version()",
-  );
+  // Two plain statements: the pragma_data_version() table prepares a statement on every read.
+  const readChanges = database.$client.prepare<[], number>("SELECT total_changes()").pluck();
+  const readVersion = database.$client.prepare<[], number>("PRAGMA data_version").pluck();
   const values = new Map<string, Value>();
   let changes = -1;
   let version = -1;
 
   return function cached(key: string, load: () => Value): Value {
     // Read before loading: a commit after this point changes the stamp the value is kept with.
-    const stamp = readStamp.get()!;
-    if (stamp.changes !== changes || stamp.version !== version) {
+    const stampChanges = readChanges.get()!;
+    const stampVersion = readVersion.get()!;
+    if (stampChanges !== changes || stampVersion !== version) {
       values.clear();
-      changes = stamp.changes;
-      version = stamp.version;
+      changes = stampChanges;
+      version = stampVersion;
     }
     if (values.has(key)) return values.get(key) as Value;
     const value = load();
