@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
-import { signingKeys, type FoundryDatabase } from "@foundry-emulator/db";
+import { databaseStampReader, sameStamp, signingKeys, type DatabaseStamp, type FoundryDatabase } from "@foundry-emulator/db";
 
 export const signingAlgorithm = "ES256";
 const primaryKeyId = "primary";
@@ -46,14 +46,12 @@ export async function loadOrCreateSigningKey(database: FoundryDatabase): Promise
   const selectStoredKey = database.select().from(signingKeys).where(eq(signingKeys.id, primaryKeyId)).prepare();
   // The database's state stamp (see createTokenVerifier) when the stored key was last found to be
   // the loaded one: a restore, here or in another process, is a commit, so it changes the stamp.
-  // Every signature calls refresh; while nothing was written, it costs this one tiny statement.
-  // Two plain statements: the pragma_data_version() table prepares a statement on every read.
-  const readChanges = database.$client.prepare<[], number>("SELECT total_changes()").pluck();
-  const readVersion = database.$client.prepare<[], number>("PRAGMA data_version").pluck();
-  let confirmedAt: { changes: number; version: number } | undefined;
+  // Every signature calls refresh; while nothing was written, it costs the stamp alone.
+  const readStamp = databaseStampReader(database.$client);
+  let confirmedAt: DatabaseStamp | undefined;
   key.refresh = async () => {
-    const stamp = { changes: readChanges.get()!, version: readVersion.get()! };
-    if (confirmedAt && stamp.changes === confirmedAt.changes && stamp.version === confirmedAt.version) return false;
+    const stamp = readStamp();
+    if (confirmedAt && sameStamp(stamp, confirmedAt)) return false;
     const stored = selectStoredKey.get();
     // No row (a database wiped by hand): keep signing with the key already loaded.
     if (!stored || stored.publicJwk === loadedPublicJwk) {

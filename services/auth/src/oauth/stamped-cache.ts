@@ -1,4 +1,4 @@
-import type { FoundryDatabase } from "@foundry-emulator/db";
+import { databaseStampReader, sameStamp, type DatabaseStamp, type FoundryDatabase } from "@foundry-emulator/db";
 
 /**
  * Values read from the database, reused while its state stamp is unchanged: `total_changes()`
@@ -8,21 +8,16 @@ import type { FoundryDatabase } from "@foundry-emulator/db";
  * (whose grants commit together), one read serves them all.
  */
 export function createStampedCache<Value>(database: FoundryDatabase, maxEntries = 1_000) {
-  // Two plain statements: the pragma_data_version() table prepares a statement on every read.
-  const readChanges = database.$client.prepare<[], number>("SELECT total_changes()").pluck();
-  const readVersion = database.$client.prepare<[], number>("PRAGMA data_version").pluck();
+  const readStamp = databaseStampReader(database.$client);
   const values = new Map<string, Value>();
-  let changes = -1;
-  let version = -1;
+  let keptAt: DatabaseStamp | undefined;
 
   return function cached(key: string, load: () => Value): Value {
     // Read before loading: a commit after this point changes the stamp the value is kept with.
-    const stampChanges = readChanges.get()!;
-    const stampVersion = readVersion.get()!;
-    if (stampChanges !== changes || stampVersion !== version) {
+    const stamp = readStamp();
+    if (!keptAt || !sameStamp(stamp, keptAt)) {
       values.clear();
-      changes = stampChanges;
-      version = stampVersion;
+      keptAt = stamp;
     }
     if (values.has(key)) return values.get(key) as Value;
     const value = load();
