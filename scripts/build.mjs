@@ -8,7 +8,7 @@
 // installs from the lockfile. The bundles expect the repository layout beside them:
 // `../migrations` (found through FOUNDRY_MIGRATIONS, defaulted by the banner below) and `../seeds`.
 import { build } from "esbuild";
-import { rmSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -63,6 +63,40 @@ const result = await build({
   metafile: true,
   logLevel: "warning",
 });
+
+/**
+ * V8 keeps a module's source text for as long as the module lives, and one character above U+00FF
+ * anywhere in it (an em dash in a dependency's comment) makes the whole text a two-byte string:
+ * twice the memory for every chunk loaded at start-up. esbuild already escapes such characters in
+ * strings and identifiers (charset "ascii"), but not in comments, nor in template literals (whose raw
+ * text a tag may read, so they must stay as written). Comment lines are rewritten here, with
+ * `\uXXXX` in place of each such character (comment text only: no code is changed); anything left is
+ * reported so that it can be moved to a lazily loaded module or written as an escape.
+ */
+function latin1Comments(source) {
+  return source.replace(/^([ \t]*(?:\/\/|\/\*|\*(?!\/)).*)$/gm, (line) =>
+    // A line that closes a block comment may go on with code: leave it alone.
+    /\*\/./.test(line) ? line : line.replace(/[^\x00-\xff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`),
+  );
+}
+
+const outputs = Object.entries(result.metafile.outputs).filter(([output]) => output.endsWith(".mjs"));
+for (const [output] of outputs) writeFileSync(join(root, output), latin1Comments(readFileSync(join(root, output), "utf8")));
+// What start-up loads: the entries and the chunks they import statically. Dynamically imported
+// modules (loaded on first use) are entry points in the metafile too, but not ours.
+const startupChunks = new Set();
+const pending = outputs.filter(([, info]) => Object.values(entries).includes(info.entryPoint)).map(([output]) => output);
+while (pending.length > 0) {
+  const output = pending.pop();
+  if (startupChunks.has(output)) continue;
+  startupChunks.add(output);
+  for (const imported of result.metafile.outputs[output]?.imports ?? []) if (imported.kind === "import-statement" && !imported.external) pending.push(imported.path);
+}
+for (const output of startupChunks) {
+  const lines = readFileSync(join(root, output), "utf8").split("\n");
+  const wide = lines.flatMap((line, index) => (/[^\x00-\xff]/.test(line) ? [`  ${relative(root, join(root, output))}:${index + 1}: ${line.trim().slice(0, 100)}`] : []));
+  if (wide.length > 0) console.warn(`warning: characters above U+00FF in code loaded at start-up (the chunk's source is held as a two-byte string):\n${wide.join("\n")}`);
+}
 
 for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith(".mjs"))) {
   const size = statSync(join(root, output)).size;
