@@ -4,8 +4,6 @@ import { z } from "zod";
 import { accessTokens } from "@foundry-emulator/db";
 import { foundryErrors, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
-import { dashboardPage } from "../../views/dashboard/dashboard-page";
-import { dashboardScript } from "../../views/dashboard/dashboard-script";
 import { parseQuery } from "../journal/journal.handlers";
 import { createDashboardQueries, decodeTokenCursor, isJobStatus } from "./dashboard-queries";
 
@@ -27,6 +25,11 @@ const tokensQuerySchema = z.strictObject({
   kind: z.enum(["oauth", "personal"]).optional(),
 });
 
+// The page and its script are imported on first request (esbuild puts them in chunks of their own):
+// an emulator nobody opens the dashboard of neither parses nor keeps their text.
+const loadDashboardPage = () => import("../../views/dashboard/dashboard-page");
+const loadDashboardScript = () => import("../../views/dashboard/dashboard-script");
+
 const noStore = (context: DashboardContext) => context.header("Cache-Control", "no-store");
 
 /** The dashboard page, its script, its data, and the one action of its own (token revocation). */
@@ -39,7 +42,8 @@ export function createDashboardHandlers({ platform }: AuthDependencies) {
     redirectToPage: (context: DashboardContext) => context.redirect("_emulate/", 302),
 
     /** GET /_emulate/: the shell; the script fills it from the data routes. */
-    page: (context: DashboardContext) => {
+    page: async (context: DashboardContext) => {
+      const { dashboardPage } = await loadDashboardPage();
       noStore(context);
       // Only its own script, styles inline in the page, data from its own origin; never framed.
       context.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
@@ -48,8 +52,8 @@ export function createDashboardHandlers({ platform }: AuthDependencies) {
     },
 
     /** GET /_emulate/dashboard/dashboard.js */
-    script: (context: DashboardContext) =>
-      context.body(dashboardScript, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" }),
+    script: async (context: DashboardContext) =>
+      context.body((await loadDashboardScript()).dashboardScript, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" }),
 
     /** GET /_emulate/dashboard/data/overview: principals, clients, runtimes, deployed apps, personal tokens. */
     overview: (context: DashboardContext) => {
