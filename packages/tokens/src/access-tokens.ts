@@ -4,7 +4,7 @@ import { jwtVerify, errors as joseErrors, type CryptoKey } from "jose";
 import { accessTokens, databaseStampReader, prepareOnce, principals, type FoundryDatabase } from "@foundry-emulator/db";
 import { signingAlgorithm, type SigningKey } from "./signing-key";
 import { hashSecret } from "./secrets";
-import { base64ToUuid, uuidToBase64 } from "./uuid-encoding";
+import { base64ToUuid, timeOrderedUuid, uuidToBase64 } from "./uuid-encoding";
 
 export interface AccessTokenClaims {
   tokenId: string;
@@ -225,7 +225,7 @@ export interface AccessTokenRequest {
  */
 export function recordAccessToken(database: FoundryDatabase, request: AccessTokenRequest): AccessTokenClaims {
   const claims: AccessTokenClaims = {
-    tokenId: crypto.randomUUID(),
+    tokenId: timeOrderedUuid(request.now),
     principalId: request.principalId,
     grantId: request.grantId,
     clientId: request.clientId,

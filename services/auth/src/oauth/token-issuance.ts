@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { accessTokens, grants, groupCommitterFor, prepareOnce, refreshTokens, type FoundryDatabase } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { OauthError } from "@foundry-emulator/http";
-import { formatScopes, hashSecret, randomSecret, recordAccessToken, signAccessToken, type AccessTokenClaims } from "@foundry-emulator/tokens";
+import { formatScopes, hashSecret, randomSecret, recordAccessToken, signAccessToken, timeOrderedUuid, type AccessTokenClaims } from "@foundry-emulator/tokens";
 
 export interface GrantedTokens {
   claims: AccessTokenClaims;
@@ -80,7 +80,7 @@ export function revokeGrant(database: FoundryDatabase, grantId: string, reason: 
 }
 
 export function createGrant(database: FoundryDatabase, grant: { grantType: string; clientId: string; principalId: string; scopes: string[] }, now: number): string {
-  const id = crypto.randomUUID();
+  const id = timeOrderedUuid(now); // the JWT's sid; time-ordered for the index (see timeOrderedUuid)
   prepareOnce(database, insertGrant).run({ id, ...grant, createdAt: now });
   return id;
 }
