@@ -32,6 +32,9 @@ export function openDatabase(options: OpenDatabaseOptions): FoundryDatabase {
   // NORMAL is durable in WAL mode against process crashes (only an OS crash may lose the last commits).
   client.pragma("synchronous = NORMAL");
   client.pragma("foreign_keys = ON");
+  // Statement journals (the savepoint of each grant in a group commit) stay in memory; on disk they
+  // spill to temporary files, opened and written on the hot path of every token issuance.
+  client.pragma("temp_store = MEMORY");
   const database = drizzle({ client, schema }) as FoundryDatabase;
   applyMigrations(client, options.migrationsFolder ?? process.env.FOUNDRY_MIGRATIONS ?? defaultMigrationsFolder);
   return database;

@@ -14,3 +14,4 @@ export * from "./request-logging";
 export * from "./request-journal";
 export * from "./public-url";
 export * from "./bounded-body";
+export { requestHeader, setResponseHeader } from "./node-fast-path";

@@ -40,10 +40,22 @@ export async function signAccessToken(key: SigningKey, issuer: string, claims: A
   // The JWS compact serialization jose's SignJWT produces (same header, same claim order), signed
   // with node:crypto directly: ES256 is ECDSA P-256 over SHA-256 with the raw r||s signature
   // (RFC 7518 §3.4). ~20 µs on the calling thread instead of ~85 µs through WebCrypto's job queue.
-  const header = Buffer.from(JSON.stringify({ alg: signingAlgorithm, kid: key.keyId, typ: "JWT" })).toString("base64url");
-  const signingInput = `${header}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
+  const signingInput = `${encodedHeaderOf(key.keyId)}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
   const signature = signWithKey("sha256", Buffer.from(signingInput), { key: keyObjectOf(key.privateKey), dsaEncoding: "ieee-p1363" });
   return `${signingInput}.${signature.toString("base64url")}`;
+}
+
+const encodedHeaders = new Map<string, string>();
+
+/** The JWS header of a key, encoded once per key id. */
+function encodedHeaderOf(keyId: string): string {
+  let header = encodedHeaders.get(keyId);
+  if (header === undefined) {
+    header = Buffer.from(JSON.stringify({ alg: signingAlgorithm, kid: keyId, typ: "JWT" })).toString("base64url");
+    if (encodedHeaders.size > 100) encodedHeaders.clear();
+    encodedHeaders.set(keyId, header);
+  }
+  return header;
 }
 
 const keyObjects = new WeakMap<CryptoKey, KeyObject>();

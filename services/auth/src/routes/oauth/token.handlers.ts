@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { OauthError, isFormContentType, parseFormBody, type ServiceBindings } from "@foundry-emulator/http";
+import { OauthError, isFormContentType, parseFormBody, setResponseHeader, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { authenticateClient, readClientCredentials } from "../../oauth/client-authentication";
 import { redeemAuthorizationCode } from "../../oauth/grants/authorization-code";
@@ -49,8 +49,9 @@ export function tokenHandler(dependencies: AuthDependencies) {
       default:
         granted = await grantClientCredentials(platform, client, form.get("scope"));
     }
-    context.header("Cache-Control", "no-store");
-    context.header("Pragma", "no-cache");
-    return context.json(await tokenResponseBody(platform, granted), 200);
+    const body = await tokenResponseBody(platform, granted);
+    setResponseHeader(context, "Cache-Control", "no-store");
+    setResponseHeader(context, "Pragma", "no-cache");
+    return context.json(body, 200);
   };
 }
