@@ -40,6 +40,26 @@ const banner = [
   'process.env.FOUNDRY_MIGRATIONS ||= __foundryJoin(__dirname, __foundryBasename(__dirname) === "chunks" ? "../.." : "..", "migrations");',
 ].join("\n");
 
+/**
+ * zod's `z.locales` namespace re-exports its 60-odd translations of the error messages (some 350 KB
+ * of the bundle) and esbuild cannot drop a namespace's members, so every process would parse and
+ * keep them. The emulator only uses the English messages zod installs itself (it imports
+ * locales/en.js directly): the namespace is built with `en` alone. `z.locales.fr` and the like would
+ * be undefined in the bundles; nothing here uses them.
+ */
+const zodEnglishLocaleOnly = {
+  name: "zod-english-locale-only",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer }) =>
+      /[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(importer) ? { path: join(dirname(importer), "../locales/en.js"), namespace: "zod-locales" } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: "zod-locales" }, ({ path }) => ({
+      contents: `export { default as en } from ${JSON.stringify(path)};`,
+      resolveDir: dirname(path),
+    }));
+  },
+};
+
 const started = Date.now();
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
@@ -61,6 +81,7 @@ const result = await build({
   sourcemap: "linked",
   legalComments: "none",
   metafile: true,
+  plugins: [zodEnglishLocaleOnly],
   logLevel: "warning",
 });
 
