@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,6 +21,43 @@ describe("oncePerTurnDestination", () => {
     destination.flush();
     expect(readFileSync(path, "utf8")).toBe("one\ntwo\nthree ✓\n");
     closeSync(fd);
+  });
+
+  it("keeps lines when the pipe is already full at the first write", async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), "log-destination-")), "pipe");
+    execFileSync("mkfifo", [fifo]);
+    const writer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const filler = Buffer.alloc(4096, "-");
+    let prefilled = 0;
+    for (;;) {
+      try {
+        prefilled += writeSync(writer, filler);
+      } catch {
+        break; // EAGAIN: the pipe is full
+      }
+    }
+    const destination = oncePerTurnDestination(writer);
+    destination.write("after the filler\n");
+    await nextTurn(); // this write meets a full pipe
+    const expected = "-".repeat(prefilled) + "after the filler\n";
+    const received: Buffer[] = [];
+    const chunk = Buffer.alloc(65536);
+    const deadline = Date.now() + 5000;
+    let total = 0;
+    while (total < expected.length && Date.now() < deadline) {
+      try {
+        const read = readSync(reader, chunk);
+        received.push(Buffer.from(chunk.subarray(0, read)));
+        total += read;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
+    expect(Buffer.concat(received).toString()).toBe(expected);
+    closeSync(reader);
+    closeSync(writer);
   });
 
   it("keeps what a full pipe refused and writes it once the reader catches up", async () => {

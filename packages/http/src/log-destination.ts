@@ -23,15 +23,25 @@ export function oncePerTurnDestination(fd = 1): DestinationStream & { flush(done
       pending += `${JSON.stringify({ level: "warn", time: new Date().toISOString(), msg: "log lines dropped: the output did not keep up", dropped })}\n`;
       dropped = 0;
     }
-    let bytes = pending === "" ? unwritten : unwritten ? Buffer.concat([unwritten, Buffer.from(pending)]) : Buffer.from(pending);
+    const text = pending;
+    let bytes = unwritten;
+    let textTaken = text === "";
     pending = "";
     unwritten = undefined;
-    if (!bytes) return;
     try {
-      while (bytes.length > 0) bytes = bytes.subarray(writeSync(fd, bytes));
+      // The usual case, text straight to the fd (no Buffer of its own); bytes only after a short write.
+      if (!textTaken && !bytes) {
+        const written = writeSync(fd, text);
+        textTaken = true;
+        if (written < Buffer.byteLength(text)) bytes = Buffer.from(text).subarray(written);
+      } else if (!textTaken) {
+        bytes = Buffer.concat([bytes!, Buffer.from(text)]);
+        textTaken = true;
+      }
+      while (bytes && bytes.length > 0) bytes = bytes.subarray(writeSync(fd, bytes));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EAGAIN") return; // a closed stdout: nowhere to log to
-      unwritten = bytes;
+      unwritten = textTaken ? bytes : Buffer.from(text);
       scheduled = true;
       setTimeout(flush, 5).unref();
     }
