@@ -7,6 +7,25 @@ import { oncePerTurnDestination } from "./log-destination";
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Reads a non-blocking pipe until `length` bytes came (or 5 s passed), as the destination retries. */
+async function readFromPipe(reader: number, length: number): Promise<string> {
+  const received: Buffer[] = [];
+  const chunk = Buffer.alloc(65536);
+  const deadline = Date.now() + 5000;
+  let total = 0;
+  while (total < length && Date.now() < deadline) {
+    try {
+      const read = readSync(reader, chunk);
+      received.push(Buffer.from(chunk.subarray(0, read)));
+      total += read;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+  return Buffer.concat(received).toString();
+}
+
 describe("oncePerTurnDestination", () => {
   it("writes the lines of a turn together, in order, at the end of the turn", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "log-destination-")), "out.log");
@@ -41,21 +60,7 @@ describe("oncePerTurnDestination", () => {
     destination.write("after the filler\n");
     await nextTurn(); // this write meets a full pipe
     const expected = "-".repeat(prefilled) + "after the filler\n";
-    const received: Buffer[] = [];
-    const chunk = Buffer.alloc(65536);
-    const deadline = Date.now() + 5000;
-    let total = 0;
-    while (total < expected.length && Date.now() < deadline) {
-      try {
-        const read = readSync(reader, chunk);
-        received.push(Buffer.from(chunk.subarray(0, read)));
-        total += read;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    }
-    expect(Buffer.concat(received).toString()).toBe(expected);
+    expect(await readFromPipe(reader, expected.length)).toBe(expected);
     closeSync(reader);
     closeSync(writer);
   });
@@ -71,21 +76,7 @@ describe("oncePerTurnDestination", () => {
     const lines = 200; // 200 KiB: more than a pipe holds (64 KiB)
     for (let index = 0; index < lines; index += 1) destination.write(line);
     await nextTurn();
-    const received: Buffer[] = [];
-    const chunk = Buffer.alloc(65536);
-    const deadline = Date.now() + 5000;
-    let total = 0;
-    while (total < lines * line.length && Date.now() < deadline) {
-      try {
-        const read = readSync(reader, chunk);
-        received.push(Buffer.from(chunk.subarray(0, read)));
-        total += read;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    }
-    expect(Buffer.concat(received).toString()).toBe(line.repeat(lines));
+    expect(await readFromPipe(reader, lines * line.length)).toBe(line.repeat(lines));
     closeSync(reader);
     closeSync(writer);
   });
