@@ -1,19 +1,5 @@
+import type { JournalRecord } from "@foundry-emulator/http";
 import { basicAuthorization } from "../../support/oauth";
-
-export interface JournalRecord {
-  sequence: number;
-  time: string;
-  service: "auth" | "compute";
-  requestId: string;
-  method: string;
-  path: string;
-  status: number;
-  durationMs: number;
-  principal: string | null;
-  clientId: string | null;
-  grantType: string | null;
-  oauthError: string | null;
-}
 
 export interface JournalPage {
   data: JournalRecord[];
