@@ -76,8 +76,11 @@ const result = await build({
   target: "node20",
   external: externalPackages,
   banner: { js: banner },
-  // Keep names readable in stack traces; the bundles are small enough unminified.
-  minify: false,
+  // Minified: V8 keeps every loaded module's source text for the life of the process, and the
+  // start-up chunks drop from 1.4 MB to 0.6 MB (about 1 MiB less idle RSS, measured). Stack traces
+  // then name minified functions; the linked source maps turn them back into source positions
+  // with NODE_OPTIONS=--enable-source-maps.
+  minify: true,
   sourcemap: "linked",
   legalComments: "none",
   metafile: true,
