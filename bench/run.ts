@@ -5,9 +5,9 @@
  * The emulator under test runs as its own process — the production bundle `node dist/all.mjs`
  * (rebuilt first when a source is newer), as the image runs it — and the load generator
  * (autocannon, over loopback) runs in this process. The ceiling is a bare @hono/node-server route
- * answering a constant JSON body (bench/ceiling-server.mjs), started the same way and measured at
- * the start and at the end of the run; every throughput is reported as a ratio to it, because
- * absolute figures drift on a shared machine.
+ * answering a constant JSON body (bench/ceiling-server.mjs), started the same way and measured
+ * just before and just after the throughput scenarios; every throughput is reported as a ratio to
+ * it, because absolute figures drift on a shared machine.
  *
  * Prints a table and writes bench/results.json. Options (all optional):
  *   --duration <s>      measured seconds per throughput scenario (default 6)
@@ -790,12 +790,16 @@ try {
       ...(argv.profile ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${argv.profile}`] } : {}),
     });
     let token: string | undefined;
-    if (wanted("throughput")) await throughputScenarios(mainServer);
+    if (wanted("throughput")) {
+      await throughputScenarios(mainServer);
+      // The closing ceiling run follows at once (the emulator idles meanwhile), so the two runs
+      // bracket the scenarios they are compared with; their drift shows in the header.
+      await measureCeiling();
+    }
     if (wanted("compute")) token = (await computeScenarios(mainServer)).token;
     if (wanted("poll")) await pollScenarios(mainServer, token ?? (await serviceToken(mainServer.baseUrl, "api:read-data")));
     await mainServer.stop();
     mainServer = undefined;
-    if (wanted("throughput")) await measureCeiling(); // the closing ceiling run: drift shows here
   }
   // The memory phase's load runs alone; its retention and settling overlap the start-up scenarios
   // (other processes: an idle emulator's RSS does not depend on them).
