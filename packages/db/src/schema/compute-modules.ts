@@ -5,6 +5,11 @@ export const runtimes = sqliteTable("runtimes", {
   id: text("id").primaryKey(),
   displayName: text("display_name"),
   moduleAuthTokenHash: text("module_auth_token_hash").notNull(),
+  // True when the seed gave no token: the token is then derived from the database's own secret
+  // (packages/config's derived-secrets), so it can be shown again without being stored.
+  moduleAuthTokenGenerated: integer("module_auth_token_generated", { mode: "boolean" }).notNull().default(false),
+  // The MAX_CONCURRENT_TASKS the module was handed: never more jobs in flight for this runtime.
+  maxConcurrentTasks: integer("max_concurrent_tasks").notNull().default(1),
   origin: text("origin", { enum: ["seed", "runtime"] }).notNull(),
   createdAt: integer("created_at").notNull(),
   lastPollAt: integer("last_poll_at"),
@@ -17,6 +22,7 @@ export const deployedApps = sqliteTable(
     rid: text("rid").notNull(),
     branch: text("branch").notNull(),
     runtimeId: text("runtime_id").notNull(),
+    displayName: text("display_name"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     origin: text("origin", { enum: ["seed", "runtime"] }).notNull(),
     createdAt: integer("created_at").notNull(),

@@ -5,3 +5,4 @@ export * from "./tokens";
 export * from "./compute-modules";
 export * from "./certificates";
 export * from "./request-journal";
+export * from "./derivation-keys";
