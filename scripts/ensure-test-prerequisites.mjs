@@ -1,7 +1,23 @@
 // Runs before `npm test`: the suite drives Debian's chromium (browser tests), nginx (gateway
 // test) and curl (HTTPS test). Installs them when it can (root), otherwise stops with the exact command to run.
+// It also needs a python3 with pydantic 2 for the Python SDKs, which no registry here can install.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+
+const python = process.env.PYTHON ?? "python3";
+let pydantic = "";
+try {
+  pydantic = execFileSync(python, ["-c", "import pydantic, requests; print(pydantic.VERSION)"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+} catch {
+  // reported below
+}
+if (!pydantic.startsWith("2.")) {
+  console.error(
+    `The test suite runs the Python platform SDK, which needs pydantic 2 and requests; '${python}' has ${pydantic ? `pydantic ${pydantic}` : "neither (or is missing)"}.\n` +
+      "Put a python3 with pydantic 2 first on PATH (or set PYTHON=/path/to/python3); Debian's /usr/bin/python3 has only pydantic 1.",
+  );
+  process.exit(1);
+}
 
 const required = [
   { debianPackage: "chromium", binary: "/usr/bin/chromium" },

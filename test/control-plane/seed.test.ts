@@ -51,6 +51,8 @@ describe("POST /_emulate/seed", () => {
     expect(await response.json()).toEqual({
       status: "applied",
       seed: { users: 2, servicePrincipals: 1, oauthClients: 1, runtimes: 1, deployedApps: 1, personalTokens: 1 },
+      // This document still spells the deployed app's key the earlier way.
+      warnings: [{ path: "foundry.compute_modules.deployed_apps[0].rid", message: expect.stringContaining("deployed_app_rid") }],
     });
 
     const token = await clientCredentials(emulator.baseUrl, "late-service", "late-service-secret");

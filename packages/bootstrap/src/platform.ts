@@ -1,4 +1,4 @@
-import { applySeed, readSeedFile, type Environment, type SeedDocument, type SeedSummary } from "@foundry-emulator/config";
+import { applySeed, readSeed, type Environment, type SeedDocument, type SeedSummary, type SeedWarning } from "@foundry-emulator/config";
 import { openDatabase, type FoundryDatabase } from "@foundry-emulator/db";
 import { createTokenVerifier, issuerFor, loadOrCreateSigningKey, type SigningKey, type TokenVerifier } from "@foundry-emulator/tokens";
 
@@ -13,6 +13,8 @@ export interface Platform {
   /** The start-up seed, kept so that a reset can re-apply it. */
   seed: SeedDocument | undefined;
   seedSummary: SeedSummary | undefined;
+  /** What the start-up seed says in a way that works but should be said otherwise (logged at start). */
+  seedWarnings: SeedWarning[];
 }
 
 /**
@@ -23,10 +25,11 @@ export interface Platform {
 export async function createPlatform(environment: Environment, options: { now?: () => number } = {}): Promise<Platform> {
   const now = options.now ?? Date.now;
   const database = openDatabase({ path: environment.FOUNDRY_DB });
-  const seed = environment.FOUNDRY_SEED ? readSeedFile(environment.FOUNDRY_SEED) : undefined;
+  const parsedSeed = environment.FOUNDRY_SEED ? readSeed(environment.FOUNDRY_SEED) : undefined;
+  const seed = parsedSeed?.document;
   const seedSummary = seed ? applySeed(database, seed, now()) : undefined;
   const signingKey = await loadOrCreateSigningKey(database);
   const issuer = issuerFor(environment.FOUNDRY_PUBLIC_URL);
   const tokenVerifier = createTokenVerifier({ database, signingKey, issuer, now });
-  return { environment, database, signingKey, issuer, tokenVerifier, now, seed, seedSummary };
+  return { environment, database, signingKey, issuer, tokenVerifier, now, seed, seedSummary, seedWarnings: parsedSeed?.warnings ?? [] };
 }

@@ -68,6 +68,7 @@ export async function runService(name: string, createApp: (platform: Platform) =
   const app = createApp(platform);
   const running = await listen(app, environment.PORT, environment.HOST);
   const logger = loggerFor(environment.LOG_LEVEL);
+  for (const warning of platform.seedWarnings) logger.warn({ service: name, seed: environment.FOUNDRY_SEED, path: warning.path }, warning.message);
   logger.info({ service: name, port: running.port, publicUrl: environment.FOUNDRY_PUBLIC_URL, database: environment.FOUNDRY_DB }, "listening");
   // The optional HTTPS listener serves the same app, with a certificate from the emulator's own CA
   // (compute-module SDKs, Python's in particular, only talk HTTPS to their runtime).

@@ -1,1 +1,2 @@
 export * from "./app";
+export { runtimeEndpoints } from "./routes/runtime/runtime-environment";

@@ -8,8 +8,8 @@ import {
   runtimes,
   type FoundryDatabase,
 } from "@foundry-emulator/db";
-import { hashSecret, nameBasedUuid } from "@foundry-emulator/tokens";
-import type { SeedDocument, SeedOauthClient, SeedUser } from "./seed-schema";
+import { derivedModuleAuthToken, hashSecret, nameBasedUuid } from "@foundry-emulator/tokens";
+import { isServicePrincipal, type SeedDocument, type SeedOauthClient, type SeedUser } from "./seed-schema";
 
 export interface SeedSummary {
   users: number;
@@ -22,7 +22,11 @@ export interface SeedSummary {
 
 /** A user's id is derived from its username, so re-seeding a wiped database gives the same ids. */
 export const userIdFor = (username: string) => nameBasedUuid("foundry-emulator/user", username);
+/** A service principal's id is derived from the client it speaks for (or, without one, its own name). */
 export const servicePrincipalIdFor = (clientId: string) => nameBasedUuid("foundry-emulator/service", clientId);
+
+/** The id of a seeded user, human or service principal. */
+export const principalIdOfSeedUser = (user: SeedUser) => (isServicePrincipal(user) ? servicePrincipalIdFor(user.oauth_client_id ?? user.username) : userIdFor(user.username));
 
 function isConfidential(client: SeedOauthClient) {
   return Boolean(client.client_secret) || (client.client_secrets?.length ?? 0) > 0;
@@ -61,12 +65,22 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
         attributes: attributesOf(user),
         active: user.active,
       };
-      database
-        .insert(principals)
-        .values({ id: userIdFor(user.username), kind: "user", username: user.username, origin, createdAt: now, ...values })
-        .onConflictDoUpdate({ target: [principals.kind, principals.username], set: values })
-        .run();
+      if (isServicePrincipal(user)) {
+        // Keyed by id (derived from the client): it replaces the principal a first token created.
+        database
+          .insert(principals)
+          .values({ id: principalIdOfSeedUser(user), kind: "service", username: user.username, origin, createdAt: now, ...values })
+          .onConflictDoUpdate({ target: principals.id, set: { username: user.username, ...values } })
+          .run();
+      } else {
+        database
+          .insert(principals)
+          .values({ id: userIdFor(user.username), kind: "user", username: user.username, origin, createdAt: now, ...values })
+          .onConflictDoUpdate({ target: [principals.kind, principals.username], set: values })
+          .run();
+      }
     }
+    const seededServiceClients = new Set(users.filter(isServicePrincipal).map((user) => user.oauth_client_id ?? user.username));
 
     let servicePrincipals = 0;
     for (const client of clients) {
@@ -104,7 +118,9 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
           .run();
       }
 
-      if (confidential && client.grant_types.includes("client_credentials")) {
+      if (seededServiceClients.has(client.client_id)) {
+        servicePrincipals += 1;
+      } else if (confidential && client.grant_types.includes("client_credentials")) {
         // A service principal is its own kind of principal: never the human of the same name.
         database
           .insert(principals)
@@ -119,25 +135,49 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
             origin,
             createdAt: now,
           })
-          .onConflictDoUpdate({ target: [principals.kind, principals.username], set: { displayName: client.name ?? client.client_id, active: true } })
+          .onConflictDoUpdate({ target: principals.id, set: { displayName: client.name ?? client.client_id, active: true } })
           .run();
         servicePrincipals += 1;
       }
     }
 
     for (const runtime of computeModules.runtimes) {
-      const values = { displayName: runtime.display_name ?? runtime.runtime_id, moduleAuthTokenHash: hashSecret(runtime.module_auth_token) };
+      const moduleAuthToken = runtime.module_auth_token ?? derivedModuleAuthToken(database, runtime.runtime_id);
+      const values = {
+        displayName: runtime.display_name ?? runtime.runtime_id,
+        moduleAuthTokenHash: hashSecret(moduleAuthToken),
+        moduleAuthTokenGenerated: runtime.module_auth_token === undefined,
+        maxConcurrentTasks: runtime.max_concurrent_tasks,
+      };
       database
         .insert(runtimes)
         .values({ id: runtime.runtime_id, origin, createdAt: now, ...values })
         .onConflictDoUpdate({ target: runtimes.id, set: values })
         .run();
     }
+    // A deployed app may name a runtime the seed does not list: it is created with a generated
+    // token, and one that exists already (a run-time session) is left as it is.
+    const listedRuntimes = new Set(computeModules.runtimes.map((runtime) => runtime.runtime_id));
+    const impliedRuntimes = [...new Set(computeModules.deployed_apps.map((app) => app.runtime_id).filter((id) => !listedRuntimes.has(id)))];
+    for (const runtimeId of impliedRuntimes) {
+      database
+        .insert(runtimes)
+        .values({
+          id: runtimeId,
+          displayName: runtimeId,
+          moduleAuthTokenHash: hashSecret(derivedModuleAuthToken(database, runtimeId)),
+          moduleAuthTokenGenerated: true,
+          origin,
+          createdAt: now,
+        })
+        .onConflictDoNothing()
+        .run();
+    }
     for (const app of computeModules.deployed_apps) {
-      const values = { runtimeId: app.runtime_id, active: app.active };
+      const values = { runtimeId: app.runtime_id, displayName: app.display_name ?? null, active: app.active };
       database
         .insert(deployedApps)
-        .values({ rid: app.rid, branch: app.branch, origin, createdAt: now, ...values })
+        .values({ rid: app.deployed_app_rid, branch: app.branch, origin, createdAt: now, ...values })
         .onConflictDoUpdate({ target: [deployedApps.rid, deployedApps.branch], set: values })
         .run();
     }
@@ -146,9 +186,10 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
       ...seed.foundry.personal_tokens,
       ...Object.entries(seed.tokens).map(([token, entry]) => ({ token, username: entry.login, scopes: entry.scopes })),
     ];
+    const principalIdByUsername = new Map(users.map((user) => [user.username, principalIdOfSeedUser(user)]));
     for (const personalToken of personalTokens) {
       const tokenHash = hashSecret(personalToken.token);
-      const principalId = userIdFor(personalToken.username);
+      const principalId = principalIdByUsername.get(personalToken.username)!;
       database
         .insert(accessTokens)
         .values({
@@ -170,7 +211,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
       users: users.length,
       servicePrincipals,
       oauthClients: clients.length,
-      runtimes: computeModules.runtimes.length,
+      runtimes: computeModules.runtimes.length + impliedRuntimes.length,
       deployedApps: computeModules.deployed_apps.length,
       personalTokens: personalTokens.length,
     };

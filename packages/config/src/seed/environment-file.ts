@@ -19,7 +19,7 @@ const quote = (value: string) => (/^[A-Za-z0-9_./:@+-]*$/.test(value) ? value : 
  * are read from.
  */
 export function environmentFileFor(seed: SeedDocument, request: EnvironmentFileRequest): string {
-  if (!request.clientId && !request.username) throw new EnvironmentFileError("name a client (--client <id>) or a user with a personal token (--user <username>)");
+  if (!request.clientId && !request.username) throw new EnvironmentFileError("name a client (--client <id>), a user with a personal token (--user <username>) or a runtime (--runtime <id>)");
   const url = new URL(request.publicUrl);
   const lines = [`# foundry-emulator at ${request.publicUrl}`, `FOUNDRY_HOSTNAME=${quote(url.host)}`, `FOUNDRY_URL=${quote(request.publicUrl)}`];
 
@@ -53,5 +53,32 @@ export function environmentFileFor(seed: SeedDocument, request: EnvironmentFileR
     lines.push("", `# personal access token of '${request.username}' (development only): ${declared[0]!.scopes.join(" ") || "no scopes"}`);
     lines.push(`FOUNDRY_TOKEN=${quote(declared[0]!.token)}`);
   }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Where a runtime's module auth token comes from: the seed's value, or derived (generated) from the database's key. */
+export type ModuleAuthTokenSource = { kind: "seed"; token: string } | { kind: "generated" };
+
+/** Whether the seed declares the runtime (listed, or named by a deployed app), and how its token is known. */
+export function moduleAuthTokenSourceOf(seed: SeedDocument, runtimeId: string): ModuleAuthTokenSource {
+  const { runtimes, deployed_apps: deployedApps } = seed.foundry.compute_modules;
+  const runtime = runtimes.find((candidate) => candidate.runtime_id === runtimeId);
+  if (runtime?.module_auth_token !== undefined) return { kind: "seed", token: runtime.module_auth_token };
+  if (runtime || deployedApps.some((app) => app.runtime_id === runtimeId)) return { kind: "generated" };
+  const known = [...new Set([...runtimes.map((candidate) => candidate.runtime_id), ...deployedApps.map((app) => app.runtime_id)])].join(", ") || "none";
+  throw new EnvironmentFileError(
+    `no runtime '${runtimeId}' in the seed (runtimes: ${known}); a runtime opened at run time shows its token once, in the answer of POST /_emulate/foundry/compute-modules/runtimes`,
+  );
+}
+
+/**
+ * The .env block of a compute-module runtime: the reserved variables a module reads. Every SDK reads
+ * MODULE_AUTH_TOKEN as a file path, so the token itself goes beside it as MODULE_AUTH_TOKEN_VALUE,
+ * which the example modules' entrypoints write into that file (with no trailing newline).
+ */
+export function runtimeEnvironmentBlock(runtimeId: string, environment: Record<string, string>, moduleAuthToken: string): string {
+  const lines = [`# compute-module runtime '${runtimeId}'`];
+  for (const [name, value] of Object.entries(environment)) lines.push(`${name}=${quote(value)}`);
+  lines.push("# the token to write into the file MODULE_AUTH_TOKEN names, with no trailing newline", `MODULE_AUTH_TOKEN_VALUE=${quote(moduleAuthToken)}`);
   return `${lines.join("\n")}\n`;
 }

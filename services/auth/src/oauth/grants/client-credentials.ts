@@ -31,13 +31,17 @@ export function grantClientCredentials(platform: Platform, client: OauthClient, 
   });
 }
 
-/** The client's service principal, created on its first token. Read first: it exists on every later one. */
+/**
+ * The client's service principal: its id is derived from the client id, whether a seed declared it
+ * (a `principal_type: service` user naming the client, with a username of its own) or the client's
+ * first token creates it. Read first: it exists on every later one.
+ */
 function servicePrincipalOf(database: FoundryDatabase, client: OauthClient, now: number): { id: string; active: boolean } {
-  const existing = prepareOnce(database, servicePrincipalByName).get({ username: client.clientId });
-  if (existing) return existing;
   const id = servicePrincipalIdFor(client.clientId);
+  const existing = prepareOnce(database, servicePrincipalById).get({ id });
+  if (existing) return existing;
   prepareOnce(database, insertServicePrincipal).run({ id, username: client.clientId, displayName: client.name ?? client.clientId, createdAt: now });
-  return prepareOnce(database, servicePrincipalByName).get({ username: client.clientId })!;
+  return prepareOnce(database, servicePrincipalById).get({ id })!;
 }
 
 // Prepared once per connection (see prepareOnce): this grant is the hottest write path of the auth service.
@@ -57,9 +61,9 @@ const insertServicePrincipal = (database: FoundryDatabase) =>
     })
     .onConflictDoNothing()
     .prepare();
-const servicePrincipalByName = (database: FoundryDatabase) =>
+const servicePrincipalById = (database: FoundryDatabase) =>
   database
     .select({ id: principals.id, active: principals.active })
     .from(principals)
-    .where(and(eq(principals.kind, "service"), eq(principals.username, sql.placeholder("username"))))
+    .where(and(eq(principals.kind, "service"), eq(principals.id, sql.placeholder("id"))))
     .prepare();

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { applySeed, parseSeedText, SeedError, seedDocumentSchema } from "@foundry-emulator/config";
-import { foundryErrors, type ServiceBindings } from "@foundry-emulator/http";
+import { applySeed, parseSeed, SeedError, seedDocumentSchema, type ParsedSeed } from "@foundry-emulator/config";
+import { foundryErrors, loggerFor, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
 
 /** The body of POST /_emulate/seed: a seed document, the start-up seed's format, in YAML or JSON. */
@@ -23,6 +23,8 @@ export const appliedSeedResponseSchema = z.object({
   status: z.literal("applied"),
   /** How many entries of each kind the document declared (each added or updated). */
   seed: seedSummarySchema,
+  /** What the document says in a way that works but should be said otherwise (an earlier key, an ignored section). */
+  warnings: z.array(z.object({ path: z.string(), message: z.string() })),
 });
 
 /** A constraint SQLite enforces at write time (unique, foreign key, trigger): the state refused the seed. */
@@ -43,9 +45,9 @@ export function applySeedHandler({ platform }: AuthDependencies) {
     const mediaType = (context.req.header("Content-Type") ?? "text/plain").split(";")[0]!.trim().toLowerCase();
     if (!(seedMediaTypes as readonly string[]).includes(mediaType)) throw foundryErrors.unsupportedMediaType(mediaType);
 
-    let seed: z.infer<typeof seedRequestSchema>;
+    let parsed: ParsedSeed;
     try {
-      seed = parseSeedText(await context.req.text(), "the seed");
+      parsed = parseSeed(await context.req.text(), "the seed");
     } catch (error) {
       if (!(error instanceof SeedError)) throw error;
       const problems = error.problems.length > 0 ? error.problems : [{ path: "(document)", message: error.message }];
@@ -54,12 +56,14 @@ export function applySeedHandler({ platform }: AuthDependencies) {
 
     let summary: z.infer<typeof seedSummarySchema>;
     try {
-      summary = applySeed(platform.database, seed, platform.now(), { origin: "runtime" });
+      summary = applySeed(platform.database, parsed.document, platform.now(), { origin: "runtime" });
     } catch (error) {
       if (!isConstraintError(error)) throw error;
       throw foundryErrors.conflict("SeedConflict", { code: error.code, reason: error.message }, `The database refused the seed; nothing was applied: ${error.message}`);
     }
-    const body: z.infer<typeof appliedSeedResponseSchema> = { status: "applied", seed: summary };
+    const logger = loggerFor(platform.environment.LOG_LEVEL);
+    for (const warning of parsed.warnings) logger.warn({ service: "auth", requestId: context.get("requestId"), seed: "POST /_emulate/seed", path: warning.path }, warning.message);
+    const body: z.infer<typeof appliedSeedResponseSchema> = { status: "applied", seed: summary, warnings: parsed.warnings };
     return context.json(body);
   };
 }

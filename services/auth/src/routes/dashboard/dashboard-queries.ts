@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Platform } from "@foundry-emulator/bootstrap";
+import { derivedModuleAuthToken } from "@foundry-emulator/tokens";
 
 /**
  * What the dashboard reads. Every list that can grow without bound (jobs, access tokens) is read a
@@ -335,9 +336,11 @@ export function createDashboardQueries(platform: Platform) {
     }
     const activeJobs = prepared("SELECT count(*) AS n FROM jobs WHERE runtime_id = ? AND status = ?");
     const runtimes = (
-      prepared(`SELECT id, display_name, origin, created_at, last_poll_at FROM runtimes ORDER BY id LIMIT ${smallListLimit}`).all() as Array<{
+      prepared(`SELECT id, display_name, module_auth_token_generated, max_concurrent_tasks, origin, created_at, last_poll_at FROM runtimes ORDER BY id LIMIT ${smallListLimit}`).all() as Array<{
         id: string;
         display_name: string | null;
+        module_auth_token_generated: number;
+        max_concurrent_tasks: number;
         origin: string;
         created_at: number;
         last_poll_at: number | null;
@@ -345,6 +348,9 @@ export function createDashboardQueries(platform: Platform) {
     ).map((row) => ({
       runtimeId: row.id,
       displayName: row.display_name,
+      // A token the seed left out is derived, not stored, so it can be shown; others are known only as digests.
+      generatedModuleAuthToken: row.module_auth_token_generated === 1 ? derivedModuleAuthToken(platform.database, row.id) : null,
+      maxConcurrentTasks: row.max_concurrent_tasks,
       origin: row.origin,
       createdAt: iso(row.created_at),
       lastPollAt: iso(row.last_poll_at),
@@ -355,15 +361,16 @@ export function createDashboardQueries(platform: Platform) {
       inProgress: (activeJobs.get(row.id, "inProgress") as { n: number }).n,
     }));
     const deployedApps = (
-      prepared(`SELECT rid, branch, runtime_id, active, origin, created_at FROM deployed_apps ORDER BY rid, branch LIMIT ${smallListLimit}`).all() as Array<{
+      prepared(`SELECT rid, branch, runtime_id, display_name, active, origin, created_at FROM deployed_apps ORDER BY rid, branch LIMIT ${smallListLimit}`).all() as Array<{
         rid: string;
         branch: string;
         runtime_id: string;
+        display_name: string | null;
         active: number;
         origin: string;
         created_at: number;
       }>
-    ).map((row) => ({ rid: row.rid, branch: row.branch, runtimeId: row.runtime_id, active: row.active === 1, origin: row.origin, createdAt: iso(row.created_at) }));
+    ).map((row) => ({ rid: row.rid, branch: row.branch, runtimeId: row.runtime_id, displayName: row.display_name, active: row.active === 1, origin: row.origin, createdAt: iso(row.created_at) }));
     // Personal tokens are the only ones with a digest: found along access_tokens_token_hash, not by
     // reading every access token (one per dispatched job).
     const personalTokens = (

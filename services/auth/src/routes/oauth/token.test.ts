@@ -15,6 +15,7 @@ foundry:
     - client_id: web
       client_secret: "s3cr:t +/=%"
       redirect_uris: [http://localhost:3000/callback]
+      grant_types: [authorization_code, refresh_token]
       allowed_scopes: [api:admin-read, api:read-data, offline_access]
     - client_id: other-web
       client_secret: other-secret

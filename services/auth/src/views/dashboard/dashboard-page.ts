@@ -130,8 +130,8 @@ export function dashboardPage({ adminTokenConfigured, journalCapacity }: Dashboa
       <section id="runtimes">
         <h2>Compute-module runtimes</h2>
         <table class="data" data-table="runtimes">
-          <thead><tr><th>Runtime</th><th>Connected</th><th>Last poll</th><th>Schemas posted</th><th>Queued</th><th>Running</th><th>Origin</th></tr></thead>
-          <tbody><tr><td colspan="7" class="muted">Loading…</td></tr></tbody>
+          <thead><tr><th>Runtime</th><th>Connected</th><th>Last poll</th><th>Schemas posted</th><th>Queued</th><th>Running</th><th>Max tasks</th><th>Module auth token</th><th>Origin</th></tr></thead>
+          <tbody><tr><td colspan="9" class="muted">Loading…</td></tr></tbody>
         </table>
         <h3>Deployed-app bindings</h3>
         <table class="data" data-table="deployed-apps">

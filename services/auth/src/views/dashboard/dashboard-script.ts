@@ -286,11 +286,13 @@ export const dashboardScript = String.raw`(function () {
         el("td", {}, list(runtime.schemas)),
         el("td", {}, [String(runtime.queued)]),
         el("td", {}, [String(runtime.inProgress)]),
+        el("td", {}, [String(runtime.maxConcurrentTasks)]),
+        el("td", { "data-field": "module-auth-token" }, [runtime.generatedModuleAuthToken ? code(runtime.generatedModuleAuthToken) : muted("set by the seed or the session")]),
         el("td", {}, [runtime.origin])
       ]);
     });
     renderRows("deployed-apps", overview.deployedApps, "No deployed app is bound.", function (app) {
-      return el("tr", {}, [el("td", {}, [code(app.rid)]), el("td", {}, [app.branch]), el("td", {}, [code(app.runtimeId)]), el("td", {}, [app.active ? "yes" : "no"]), el("td", {}, [app.origin])]);
+      return el("tr", {}, [el("td", {}, [code(app.rid), app.displayName ? el("div", { className: "muted" }, [app.displayName]) : null]), el("td", {}, [app.branch]), el("td", {}, [code(app.runtimeId)]), el("td", {}, [app.active ? "yes" : "no"]), el("td", {}, [app.origin])]);
     });
     renderRows("principals", overview.principals, "No principal.", function (principal) {
       return el("tr", { "data-username": principal.username }, [
