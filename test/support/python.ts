@@ -12,8 +12,19 @@ export const pythonClientsDirectory = resolve(process.env.SHARED_DIR ?? join(rep
 export const platformSdkPath = join(pythonClientsDirectory, "foundry-platform-python");
 export const computeModuleSdkPath = join(pythonClientsDirectory, "python-compute-module");
 
-/** The interpreter: PYTHON if set, else the first `python3` on PATH (the machine's own has pydantic 2). */
-export const pythonExecutable = process.env.PYTHON ?? "python3";
+/**
+ * The interpreter: PYTHON if set, else the first `python3` on PATH (the machine's own has pydantic 2),
+ * resolved once to its real binary: a pyenv shim costs ~0.8 s on every start.
+ */
+export const pythonExecutable = resolveInterpreter(process.env.PYTHON ?? "python3");
+
+function resolveInterpreter(command: string): string {
+  try {
+    return execFileSync(command, ["-c", "import sys; print(sys.executable)"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || command;
+  } catch {
+    return command; // assertPythonReady says what is wrong
+  }
+}
 
 /**
  * Fails with a clear message when the interpreter cannot run the SDKs (the pretest step checks the
