@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { seedDocumentSchema } from "@foundry-emulator/config";
-import { routeAccessTable } from "@foundry-emulator/http";
-import { mintTokenRequestSchema } from "../../services/auth/src/routes/control/control.handlers";
-import { createPersonalTokenSchema } from "../../services/auth/src/routes/control/credentials.handlers";
+import { createPersonalTokenSchema, mintTokenRequestSchema, routeAccessTable } from "@foundry-emulator/contract";
 import { startEmulator, type TestEmulator } from "../support/emulator";
 
 interface Operation {

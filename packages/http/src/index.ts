@@ -9,9 +9,10 @@ export * from "./authentication";
 export * from "./admin-token";
 export * from "./json-body";
 export * from "./route-access";
-export * from "./route-access-table";
+
 export * from "./request-logging";
 export * from "./request-journal";
 export * from "./public-url";
 export * from "./bounded-body";
 export { requestHeader, setResponseHeader } from "./node-fast-path";
+export * from "./route-access-compat";

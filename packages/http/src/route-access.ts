@@ -1,95 +1,78 @@
-import type { MiddlewareHandler } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
+import type { RouteAccess, RouteSpec } from "@foundry-emulator/contract";
 import { constantTimeEquals, type TokenVerifier } from "@foundry-emulator/tokens";
-import { requireAdminToken } from "./admin-token";
 import { bearerTokenOf } from "./authentication";
 import { foundryErrors } from "./errors/foundry-error";
 import { requestHeader } from "./node-fast-path";
 import type { ServiceBindings } from "./service-environment";
 
-/** What a route demands of its caller. */
-export type RouteAccess =
-  /** A valid bearer token (OAuth access token or personal token) carrying this scope. */
-  | { kind: "scope"; scope: string }
-  /** A valid bearer token, no API scope; `reason` says why no scope applies. */
-  | { kind: "token"; reason: string }
-  /** The runtime's Module-Auth-Token, checked by the runtime routes against the runtime. */
-  | { kind: "module-token" }
-  /** OAuth client authentication (HTTP Basic or body credentials), checked by the OAuth routes. */
-  | { kind: "oauth-client" }
-  /** FOUNDRY_ADMIN_TOKEN when configured (control plane); open otherwise. */
-  | { kind: "admin" }
-  /**
-   * FOUNDRY_ADMIN_TOKEN when configured, for reads too: what the emulator saw on a shared
-   * environment (job queries and results, tokens, the request journal). Open otherwise.
-   */
-  | { kind: "admin-read" }
-  /** Nothing: `reason` says why that is right. */
-  | { kind: "public"; reason: string };
-
-export interface RouteAccessEntry {
-  method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Hono path pattern (`:name` for a parameter). */
-  path: string;
-  access: RouteAccess;
+export interface RouteGuardOptions {
+  verifier: TokenVerifier;
+  adminToken: string | undefined;
+  /** The service's check of a runtime's Module-Auth-Token (the compute service's runtimes). */
+  moduleToken?: MiddlewareHandler;
 }
 
-function patternOf(path: string): RegExp {
-  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z]+/g, "[^/]+");
-  return new RegExp(`^${escaped}/?$`);
-}
+const passThrough: MiddlewareHandler = (_context, next) => next();
 
 /**
- * The table entry for a request: the first entry in table order whose pattern matches, as a scan
- * would find it, but a paths without parameters (most of the hot ones) are answered from a map.
+ * The guard of an access rule: the one place where tokens, scopes and the admin token are checked.
+ * A missing or bad token is always 401 `Default:Unauthorized`; a missing scope always 403
+ * `ApiUsageDenied` with `missingScope`. OAuth-client routes authenticate the client with the form
+ * they parse; public routes need nothing.
  */
-export function routeAccessLookup(table: readonly RouteAccessEntry[]): (method: string, path: string) => RouteAccessEntry | undefined {
-  const compiled = table.map((entry) => ({ entry, pattern: patternOf(entry.path), literal: !entry.path.includes(":") }));
-  const firstMatch = (method: string, path: string, candidates: typeof compiled) =>
-    candidates.find((candidate) => candidate.entry.method === method && candidate.pattern.test(path))?.entry;
-  // A literal path's answer is fixed once the table is: the first entry of any kind that matches it.
-  const byLiteralPath = new Map<string, RouteAccessEntry>();
-  for (const { entry, literal } of compiled) {
-    const key = `${entry.method} ${entry.path}`;
-    if (literal && !byLiteralPath.has(key)) byLiteralPath.set(key, firstMatch(entry.method, entry.path, compiled)!);
+export function guardFor(access: RouteAccess, options: RouteGuardOptions): MiddlewareHandler<ServiceBindings> {
+  switch (access.kind) {
+    case "admin":
+    case "admin-read": {
+      const { adminToken } = options;
+      if (!adminToken) return passThrough;
+      return async (context, next) => {
+        const presented = bearerTokenOf(requestHeader(context, "authorization"));
+        if (!presented || !constantTimeEquals(presented, adminToken)) {
+          throw foundryErrors.unauthorized("This control-plane route needs the emulator's admin token (FOUNDRY_ADMIN_TOKEN) as a bearer token.");
+        }
+        await next();
+      };
+    }
+    case "scope":
+    case "token":
+      return async (context, next) => {
+        const verification = await options.verifier.verify(bearerTokenOf(requestHeader(context, "authorization")));
+        if (!verification.ok) throw foundryErrors.unauthorized();
+        if (access.kind === "scope" && !verification.token.scopes.includes(access.scope)) throw foundryErrors.apiUsageDenied(access.scope);
+        context.set("verifiedToken", verification.token);
+        await next();
+      };
+    case "module-token":
+      if (!options.moduleToken) throw new Error("a module-token route needs the service's moduleToken guard");
+      return options.moduleToken;
+    case "oauth-client":
+    case "public":
+      return passThrough;
   }
-  // Any other path can only match a parameterized entry (a literal one matches its own path only).
-  const parameterized = compiled.filter((candidate) => !candidate.literal);
-  return (method, path) => {
-    const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
-    return byLiteralPath.get(`${method} ${trimmed}`) ?? firstMatch(method, path, parameterized);
-  };
 }
 
+// Routers of any bindings: each service's handlers type their own context.
+// biome-ignore lint/suspicious/noExplicitAny: Hono's handler types vary with each router's bindings.
+type AnyHandler = (context: any, next: any) => any;
+// biome-ignore lint/suspicious/noExplicitAny: see AnyHandler.
+export type MountRoute = <Router extends Hono<any, any, any>>(router: Router, spec: RouteSpec, ...handlers: AnyHandler[]) => Router;
+
 /**
- * Enforces the access table for bearer-token and admin routes: the one place where scopes are
- * checked. A missing or bad token is always 401 `Default:Unauthorized`; a missing scope always
- * 403 `ApiUsageDenied` with `missingScope`. Module-token, OAuth-client and public routes are
- * declared in the table and checked by their own handlers.
+ * Registers a declared route on a router, behind the guard of its access rule. Hono answers HEAD
+ * with the GET route, guard included, so HEAD takes GET's rule.
  */
-export function enforceRouteAccess(
-  table: readonly RouteAccessEntry[],
-  options: { verifier: TokenVerifier; adminToken: string | undefined },
-): MiddlewareHandler<ServiceBindings> {
-  const lookup = routeAccessLookup(table);
-  const admin = requireAdminToken(options.adminToken);
-  return async (context, next) => {
-    const entry = lookup(context.req.method, context.req.path);
-    if (!entry) return next();
-    const { access } = entry;
-    if (access.kind === "admin") return admin(context, next);
-    if (access.kind === "admin-read") {
-      const presented = bearerTokenOf(requestHeader(context, "authorization"));
-      if (options.adminToken && (!presented || !constantTimeEquals(presented, options.adminToken))) {
-        throw foundryErrors.unauthorized("This route shows what the emulator holds: with FOUNDRY_ADMIN_TOKEN set, send it as a bearer token.");
-      }
-      return next();
-    }
-    if (access.kind === "scope" || access.kind === "token") {
-      const verification = await options.verifier.verify(bearerTokenOf(requestHeader(context, "authorization")));
-      if (!verification.ok) throw foundryErrors.unauthorized();
-      if (access.kind === "scope" && !verification.token.scopes.includes(access.scope)) throw foundryErrors.apiUsageDenied(access.scope);
-      context.set("verifiedToken", verification.token);
-    }
-    return next();
+export function createRouteMounter(options: RouteGuardOptions): MountRoute {
+  const guards = new Map<string, MiddlewareHandler>();
+  const guardOf = (access: RouteAccess) => {
+    const key = JSON.stringify(access);
+    let guard = guards.get(key);
+    if (!guard) guards.set(key, (guard = guardFor(access, options) as MiddlewareHandler));
+    return guard;
+  };
+  return (router, spec, ...handlers) => {
+    (router as Hono).on(spec.method, spec.path, guardOf(spec.access), ...(handlers as MiddlewareHandler[]));
+    return router;
   };
 }

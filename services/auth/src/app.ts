@@ -2,19 +2,18 @@ import type { Platform } from "@foundry-emulator/bootstrap";
 import {
   OauthError,
   allowBrowserApps,
+  createRouteMounter,
   createServiceApp,
-  enforceRouteAccess,
   foundryErrors,
   limitRequestBody,
   requestObservabilityOf,
   respondWithFoundryError,
   respondWithOauthError,
-  routeAccessTable,
 } from "@foundry-emulator/http";
+import { controlPlaneRoutes, restorePath } from "@foundry-emulator/contract";
 import { createClientDirectory } from "./oauth/oauth-clients";
 import { adminRoutes } from "./routes/admin/admin.routes";
 import { controlRoutes } from "./routes/control/control.routes";
-import { restorePath } from "./routes/control/snapshot.handlers";
 import { dashboardRoutes } from "./routes/dashboard/dashboard.routes";
 import { journalRoutes } from "./routes/journal/journal.routes";
 import { meRoutes } from "./routes/multipass/me.routes";
@@ -22,7 +21,8 @@ import { oauthRoutes } from "./routes/oauth/oauth.routes";
 
 /** The auth service: Multipass OAuth 2.0, the Admin API's current user, and the control plane. */
 export function createAuthApp(platform: Platform) {
-  const dependencies = { platform, clients: createClientDirectory(platform.database) };
+  const mount = createRouteMounter({ verifier: platform.tokenVerifier, adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN });
+  const dependencies = { platform, clients: createClientDirectory(platform.database), mount };
   const maxBodyBytes = platform.environment.FOUNDRY_MAX_BODY_BYTES;
   const observability = requestObservabilityOf(platform);
   const app = createServiceApp({ service: "auth", ...observability });
@@ -37,12 +37,10 @@ export function createAuthApp(platform: Platform) {
   );
   app.use("/api/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
 
-  app.use(enforceRouteAccess(routeAccessTable, { verifier: platform.tokenVerifier, adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN }));
-
-  app.get("/_emulate/health", (context) => context.json({ status: "ok", service: "auth" }));
-  app.route("/multipass/api/oauth2", oauthRoutes(dependencies));
-  app.route("/multipass/api/me", meRoutes());
-  app.route("/api/v2/admin", adminRoutes());
+  mount(app, controlPlaneRoutes.health, (context) => context.json({ status: "ok", service: "auth" }));
+  app.route("/", oauthRoutes(dependencies));
+  app.route("/", meRoutes(dependencies));
+  app.route("/", adminRoutes(dependencies));
   const controlBodyLimit = limitRequestBody(maxBodyBytes, (context) => {
     // The rest of the body is not read: do not leave it in a socket the client would reuse.
     context.header("Connection", "close");
@@ -50,8 +48,8 @@ export function createAuthApp(platform: Platform) {
   });
   // A snapshot is a whole database: the restore route bounds its body itself (FOUNDRY_MAX_SNAPSHOT_BYTES).
   app.use("/_emulate/*", (context, next) => (context.req.path === restorePath ? next() : controlBodyLimit(context, next)));
-  app.route("/_emulate", controlRoutes(dependencies));
-  app.route("/_emulate", journalRoutes(observability.journal));
+  app.route("/", controlRoutes(dependencies));
+  app.route("/", journalRoutes(dependencies, observability.journal));
   app.route("/", dashboardRoutes(dependencies));
   return app;
 }

@@ -1,15 +1,11 @@
 import { and, asc, count, eq } from "drizzle-orm";
+import type { ClientSecretSummary } from "@foundry-emulator/contract";
 import { oauthClients, oauthClientSecrets } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { foundryErrors } from "@foundry-emulator/http";
 import { hashSecret, randomSecret } from "@foundry-emulator/tokens";
 
 /** What is shown of a secret: never the value, which only its creator saw once. */
-export interface ClientSecretSummary {
-  secretId: string;
-  origin: "seed" | "runtime";
-  createdAt: string;
-}
 
 function confidentialClient(platform: Platform, clientId: string) {
   const client = platform.database.select().from(oauthClients).where(eq(oauthClients.clientId, clientId)).get();

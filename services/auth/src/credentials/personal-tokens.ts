@@ -1,19 +1,9 @@
 import { and, desc, eq } from "drizzle-orm";
+import type { PersonalTokenSummary } from "@foundry-emulator/contract";
 import { accessTokens, principals } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { foundryErrors } from "@foundry-emulator/http";
 import { hashSecret, randomSecret } from "@foundry-emulator/tokens";
-
-export interface PersonalTokenSummary {
-  tokenId: string;
-  username: string;
-  scopes: string[];
-  label: string | null;
-  origin: "seed" | "runtime";
-  createdAt: string;
-  expiresAt: string | null;
-  revoked: boolean;
-}
 
 /**
  * Personal access tokens (development only): opaque values bound to a user and exactly their

@@ -1,8 +1,9 @@
 import type { Context } from "hono";
 import { and, eq } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
+import { mintedTokenResponseSchema, mintTokenRequestSchema } from "@foundry-emulator/contract";
 import { principals } from "@foundry-emulator/db";
-import { resetToSeed } from "@foundry-emulator/config";
+import { resetToSeed, servicePrincipalIdFor } from "@foundry-emulator/config";
 import { foundryErrors, parseJsonBody, type ServiceBindings } from "@foundry-emulator/http";
 import { formatScopes } from "@foundry-emulator/tokens";
 import { tlsMaterialFor } from "@foundry-emulator/tls";
@@ -17,17 +18,6 @@ export function resetHandler({ platform }: AuthDependencies) {
   };
 }
 
-export const mintTokenRequestSchema = z
-  .strictObject({
-    /** A seeded (or created) human user... */
-    username: z.string().min(1).optional(),
-    /** ...or the service principal of a client (client_credentials identity). */
-    client_id: z.string().min(1).optional(),
-    scopes: z.array(z.string().min(1).regex(/^\S+$/)).default([]),
-    expires_in: z.number().int().positive().max(365 * 24 * 3600).optional(),
-  })
-  .refine((body) => Boolean(body.username) !== Boolean(body.client_id), { message: "give exactly one of username or client_id" });
-
 /**
  * POST /_emulate/foundry/tokens: an access token for a user or a service principal with the given
  * scopes, without a browser. The answer has the token endpoint's shape.
@@ -37,10 +27,11 @@ export function mintTokenHandler({ platform }: AuthDependencies) {
     const body = await parseJsonBody(context, mintTokenRequestSchema);
     const kind = body.username ? "user" : "service";
     const username = (body.username ?? body.client_id)!;
+    // A client's service principal is found by its id (derived from the client id): a seeded service user has a username of its own.
     const principal = platform.database
       .select()
       .from(principals)
-      .where(and(eq(principals.kind, kind), eq(principals.username, username)))
+      .where(body.username ? and(eq(principals.kind, "user"), eq(principals.username, body.username)) : and(eq(principals.kind, "service"), eq(principals.id, servicePrincipalIdFor(username))))
       .get();
     if (!principal) throw foundryErrors.notFound(kind === "user" ? "UserNotFound" : "ServicePrincipalNotFound", { [kind === "user" ? "username" : "clientId"]: username });
     if (!principal.active) throw foundryErrors.invalidArgument("UserDeleted", { principalId: principal.id }, "The principal is deactivated.");
@@ -55,7 +46,7 @@ export function mintTokenHandler({ platform }: AuthDependencies) {
       .immediate();
     const response = await tokenResponseBody(platform, granted);
     context.header("Cache-Control", "no-store");
-    return context.json({ ...response, scope: formatScopes(body.scopes), user_id: principal.id });
+    return context.json({ ...response, scope: formatScopes(body.scopes), user_id: principal.id } satisfies z.infer<typeof mintedTokenResponseSchema>);
   };
 }
 

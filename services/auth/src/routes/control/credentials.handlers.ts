@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { z } from "zod";
+import { createPersonalTokenSchema } from "@foundry-emulator/contract";
 import { parseJsonBody, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { addClientSecret, listClientSecrets, removeClientSecret } from "../../credentials/client-secrets";
@@ -23,12 +23,6 @@ export const removeClientSecretHandler = ({ platform }: AuthDependencies) => (co
   return context.body(null, 204);
 };
 
-export const createPersonalTokenSchema = z.strictObject({
-  username: z.string().min(1),
-  scopes: z.array(z.string().min(1).regex(/^\S+$/)).default([]),
-  label: z.string().max(200).optional(),
-  expires_in: z.number().int().positive().optional(),
-});
 
 /** GET /_emulate/foundry/personal-tokens (never the token values) */
 export const listPersonalTokensHandler = ({ platform }: AuthDependencies) => (context: ControlContext) =>

@@ -1,14 +1,13 @@
 import type { Context } from "hono";
-import { routeAccessTable, type ServiceBindings } from "@foundry-emulator/http";
+import { controlPlaneContract, renderOpenApiDocument, type OpenApiDocument } from "@foundry-emulator/contract";
+import type { ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
-import { controlPlaneRoutes } from "../../control-plane/control-plane-routes";
-import { renderOpenApiDocument, type OpenApiDocument } from "../../control-plane/openapi-document";
 
-/** GET /_emulate/openapi.json: the control plane's OpenAPI 3.1 document, rendered once. */
+/** GET /_emulate/openapi.json: the control plane's OpenAPI 3.1 document, rendered once from the route declarations. */
 export function openApiHandler({ platform }: AuthDependencies) {
   let document: OpenApiDocument | undefined;
   return (context: Context<ServiceBindings>) => {
-    document ??= renderOpenApiDocument(controlPlaneRoutes, { serverUrl: platform.environment.FOUNDRY_PUBLIC_URL, routeAccessTable });
+    document ??= renderOpenApiDocument(controlPlaneContract, { serverUrl: platform.environment.FOUNDRY_PUBLIC_URL });
     return context.json(document);
   };
 }

@@ -1,31 +1,9 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { applySeed, parseSeed, SeedError, seedDocumentSchema, type ParsedSeed } from "@foundry-emulator/config";
+import { appliedSeedResponseSchema, seedMediaTypes, type seedSummarySchema } from "@foundry-emulator/contract";
+import { applySeed, parseSeed, SeedError, type ParsedSeed } from "@foundry-emulator/config";
 import { foundryErrors, loggerFor, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
-
-/** The body of POST /_emulate/seed: a seed document, the start-up seed's format, in YAML or JSON. */
-export const seedRequestSchema = seedDocumentSchema;
-
-/** Media types POST /_emulate/seed reads (all parsed the same way: JSON is YAML). */
-export const seedMediaTypes = ["application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain"] as const;
-
-export const seedSummarySchema = z.object({
-  users: z.number().int(),
-  servicePrincipals: z.number().int(),
-  oauthClients: z.number().int(),
-  runtimes: z.number().int(),
-  deployedApps: z.number().int(),
-  personalTokens: z.number().int(),
-});
-
-export const appliedSeedResponseSchema = z.object({
-  status: z.literal("applied"),
-  /** How many entries of each kind the document declared (each added or updated). */
-  seed: seedSummarySchema,
-  /** What the document says in a way that works but should be said otherwise (an earlier key, an ignored section). */
-  warnings: z.array(z.object({ path: z.string(), message: z.string() })),
-});
 
 /** A constraint SQLite enforces at write time (unique, foreign key, trigger): the state refused the seed. */
 function isConstraintError(error: unknown): error is Error & { code: string } {

@@ -3,30 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { Context } from "hono";
-import { z } from "zod";
+import type { z } from "zod";
+import { restoredResponseSchema, snapshotMediaType } from "@foundry-emulator/contract";
 import { currentSchemaVersion, prepareSnapshot, restoreSnapshot, SnapshotError, writeSnapshot } from "@foundry-emulator/db";
 import { FoundryError, foundryErrors, readBoundedBody, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
-
-/** POST /_emulate/restore reads a whole database: it bounds its body itself, with FOUNDRY_MAX_SNAPSHOT_BYTES. */
-export const restorePath = "/_emulate/restore";
-
-/** The media type of a snapshot (any other, or none, is accepted on restore: the content is checked). */
-export const snapshotMediaType = "application/vnd.sqlite3";
-
-export const restoredResponseSchema = z.object({
-  status: z.literal("restored"),
-  /** The newest migration the snapshot had. */
-  schemaVersion: z.string(),
-  /** Migrations applied to bring it to this build's schema (0 for a snapshot of this build). */
-  migrationsApplied: z.number().int(),
-  /** Rows restored per table. */
-  tables: z.record(z.string(), z.number().int()),
-  /** Tables left as they were: the environment's TLS identity and request journal (and the signing key when the snapshot has none). */
-  kept: z.array(z.string()),
-  /** Where the access-token signing key now comes from. */
-  signingKey: z.enum(["snapshot", "kept"]),
-});
 
 const temporaryDirectory = () => mkdtemp(join(tmpdir(), "foundry-emulator-snapshot-"));
 

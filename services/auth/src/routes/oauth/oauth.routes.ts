@@ -1,15 +1,18 @@
 import { Hono } from "hono";
+import { oauthRoutes as routes } from "@foundry-emulator/contract";
 import type { ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { authorizeCallbackHandler, authorizeHandler } from "./authorize.handlers";
 import { revokeHandler } from "./revoke.handlers";
 import { tokenHandler } from "./token.handlers";
 
-/** /multipass/api/oauth2 */
+/** Multipass OAuth 2.0: /multipass/api/oauth2/... */
 export function oauthRoutes(dependencies: AuthDependencies) {
-  return new Hono<ServiceBindings>()
-    .get("/authorize", authorizeHandler(dependencies))
-    .post("/authorize/callback", authorizeCallbackHandler(dependencies))
-    .post("/token", tokenHandler(dependencies))
-    .post("/revoke_token", revokeHandler(dependencies));
+  const { mount } = dependencies;
+  const router = new Hono<ServiceBindings>();
+  mount(router, routes.authorize, authorizeHandler(dependencies));
+  mount(router, routes.authorizeCallback, authorizeCallbackHandler(dependencies));
+  mount(router, routes.token, tokenHandler(dependencies));
+  mount(router, routes.revokeToken, revokeHandler(dependencies));
+  return router;
 }

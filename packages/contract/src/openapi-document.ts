@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { RouteAccessEntry } from "@foundry-emulator/http";
-import type { ControlPlanePayload, ControlPlaneRoute } from "./control-plane-route";
+import type { RouteAccess, RoutePayload, RouteSpec } from "./route-spec";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -15,14 +14,14 @@ const foundryErrorSchema = z.object({
 
 const reasons: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 404: "Not found", 409: "Conflict", 413: "Too large", 415: "Unsupported media type" };
 
-function schemaOf(payload: ControlPlanePayload, io: "input" | "output", mediaType = "application/octet-stream"): JsonSchema {
+function schemaOf(payload: RoutePayload, io: "input" | "output", mediaType = "application/octet-stream"): JsonSchema {
   if ("binary" in payload && typeof payload.binary === "string") return { type: "string", contentMediaType: mediaType, description: payload.binary };
   if ("text" in payload && typeof payload.text === "string") return { type: "string", description: payload.text };
   const { $schema: _ignored, ...schema } = z.toJSONSchema(payload as z.ZodType, { io, unrepresentable: "any" }) as JsonSchema;
   return schema;
 }
 
-function contentOf(content: Record<string, ControlPlanePayload>, io: "input" | "output") {
+function contentOf(content: Record<string, RoutePayload>, io: "input" | "output") {
   return Object.fromEntries(Object.entries(content).map(([mediaType, payload]) => [mediaType, { schema: schemaOf(payload, io, mediaType) }]));
 }
 
@@ -32,7 +31,8 @@ function openApiPath(path: string) {
   return { path: path.replace(/:([A-Za-z]+)/g, "{$1}"), names };
 }
 
-function operationIdOf(route: ControlPlaneRoute): string {
+function operationIdOf(route: RouteSpec): string {
+  if (route.operationId) return route.operationId;
   const words = route.path
     .replace(/^\/_emulate\/?/, "")
     .split(/[^A-Za-z0-9]+/)
@@ -41,23 +41,23 @@ function operationIdOf(route: ControlPlaneRoute): string {
   return route.method.toLowerCase() + (words.join("") || "Root");
 }
 
-function tagOf(route: ControlPlaneRoute): string {
+function tagOf(route: RouteSpec): string {
   if (route.tag) return route.tag;
   if (route.path.startsWith("/_emulate/foundry/compute-modules/")) return "compute modules";
   if (route.path.startsWith("/_emulate/foundry/")) return "credentials";
-  if (route.path.startsWith("/_emulate/dashboard/") || route.path === "/_emulate") return "dashboard";
+  if (route.path.startsWith("/_emulate/dashboard/") || route.path === "/_emulate" || route.path === "/_emulate/") return "dashboard";
   return "emulator";
 }
 
 /** The admin token's guards (`admin`, and any other `admin-…` kind). */
-const isAdminGuarded = (access: RouteAccessEntry["access"] | undefined) => String(access?.kind ?? "").startsWith("admin");
+const isAdminGuarded = (access: RouteAccess | undefined) => String(access?.kind ?? "").startsWith("admin");
 
 /** Whether the guard answers 401 without the admin token: `admin` leaves reads open, the others guard reads too. */
-const adminGuardRefuses = (route: ControlPlaneRoute, access: RouteAccessEntry["access"] | undefined) =>
+const adminGuardRefuses = (route: RouteSpec, access: RouteAccess | undefined) =>
   isAdminGuarded(access) && (route.method !== "GET" || access?.kind !== "admin");
 
 /** The security an access kind demands, in OpenAPI terms. */
-function securityOf(access: RouteAccessEntry["access"] | undefined): Record<string, string[]>[] | undefined {
+function securityOf(access: RouteAccess | undefined): Record<string, string[]>[] | undefined {
   // Open unless FOUNDRY_ADMIN_TOKEN is set: either no credentials or the admin token.
   if (isAdminGuarded(access)) return [{}, { adminToken: [] }];
   switch (access?.kind) {
@@ -76,17 +76,15 @@ function securityOf(access: RouteAccessEntry["access"] | undefined): Record<stri
 export interface OpenApiOptions {
   /** Where the emulator is reached (FOUNDRY_PUBLIC_URL). */
   serverUrl: string;
-  /** The route-access table: each operation's security comes from its entry. */
-  routeAccessTable: readonly RouteAccessEntry[];
   version?: string;
 }
 
-/** Renders the control-plane registry as an OpenAPI 3.1 document. */
-export function renderOpenApiDocument(routes: readonly ControlPlaneRoute[], options: OpenApiOptions) {
+/** Renders route declarations (the control plane's) as an OpenAPI 3.1 document; each operation's security comes from its access rule. */
+export function renderOpenApiDocument(routes: readonly RouteSpec[], options: OpenApiOptions) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const { path, names } = openApiPath(route.path);
-    const access = options.routeAccessTable.find((entry) => entry.method === route.method && entry.path === route.path)?.access;
+    const { access } = route;
     const errors = [...(route.errors ?? [])];
     if (adminGuardRefuses(route, access)) {
       errors.push({ status: 401, errorName: "Default:Unauthorized", description: "FOUNDRY_ADMIN_TOKEN is set and the request does not carry it." });
