@@ -381,7 +381,8 @@ async function dispatchLatency(server: ServerProcess, token: string, calls: numb
 async function computeScenarios(server: ServerProcess) {
   const token = await serviceToken(server.baseUrl, "api:read-data");
   const deployedAppRid = "ri.foundry.main.deployed-app.benchmark";
-  const session = await openRuntime(server.baseUrl, { runtimeId: "benchmark", deployedAppRid, filesDirectory: join(workDirectory, "module") });
+  // The runtime takes as many jobs at once as the scenarios keep in flight (8), as before the limit was enforced.
+  const session = await openRuntime(server.baseUrl, { runtimeId: "benchmark", deployedAppRid, filesDirectory: join(workDirectory, "module"), maxConcurrentTasks: 8 });
   const module = startRealModule(session);
   const client = createHttpClient(server.baseUrl, 16);
   try {
@@ -602,7 +603,7 @@ async function startMemoryPhase() {
     const atStart = server.rssMiB();
     const token = await serviceToken(server.baseUrl, "api:read-data");
     const deployedAppRid = "ri.foundry.main.deployed-app.memory";
-    const session = await openRuntime(server.baseUrl, { runtimeId: "memory", deployedAppRid, filesDirectory: join(workDirectory, "memory-module") });
+    const session = await openRuntime(server.baseUrl, { runtimeId: "memory", deployedAppRid, filesDirectory: join(workDirectory, "memory-module"), maxConcurrentTasks: 4 });
     let completed = 0;
     module = startFastModule(session, 4, (count) => (completed = count));
     let peak = atStart;

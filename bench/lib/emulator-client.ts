@@ -78,7 +78,10 @@ export interface RuntimeSession {
 }
 
 /** Opens a runtime session bound to a deployed app and writes the module's files. */
-export async function openRuntime(baseUrl: string, options: { runtimeId: string; deployedAppRid: string; filesDirectory: string }): Promise<RuntimeSession> {
+export async function openRuntime(
+  baseUrl: string,
+  options: { runtimeId: string; deployedAppRid: string; filesDirectory: string; maxConcurrentTasks?: number },
+): Promise<RuntimeSession> {
   const response = await expectOk(
     await fetch(`${baseUrl}/_emulate/foundry/compute-modules/runtimes`, {
       method: "POST",

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { and, eq } from "drizzle-orm";
 import { jobs } from "@foundry-emulator/db";
 import { freePort, startEmulatorProcess, type EmulatorProcess } from "../support/emulator";
 import { mintAccessToken } from "../support/tokens";
@@ -37,10 +37,10 @@ function via(session: RuntimeSession, baseUrl: string): RuntimeSession {
   return { ...session, getJobUri: swap(session.getJobUri), postResultUri: swap(session.postResultUri) };
 }
 
-async function freshApp() {
+async function freshApp(options: { maxConcurrentTasks?: number } = {}) {
   counter += 1;
   const rid = `ri.foundry.main.deployed-app.cross-${counter}`;
-  return { session: await openRuntime(first.baseUrl, { runtimeId: `cross-${counter}`, deployedAppRid: rid }), rid };
+  return { session: await openRuntime(first.baseUrl, { runtimeId: `cross-${counter}`, deployedAppRid: rid, ...options }), rid };
 }
 
 function median(values: number[]) {
@@ -83,7 +83,7 @@ describe("two processes sharing the database", () => {
   });
 
   it("never hands one job to two pollers, even across processes", async () => {
-    const { session, rid } = await freshApp();
+    const { session, rid } = await freshApp({ maxConcurrentTasks: 12 });
     const pollers = [
       ...Array.from({ length: 6 }, () => pollJob(session)),
       ...Array.from({ length: 6 }, () => pollJob(via(session, second.baseUrl))),
@@ -102,5 +102,39 @@ describe("two processes sharing the database", () => {
     expect([...dispatched].sort()).toEqual([...submitted, ...extra].sort());
     const rows = first.platform.database.select().from(jobs).where(eq(jobs.runtimeId, session.runtimeId)).all();
     expect(rows.every((row) => row.status === "inProgress" && row.attempts === 1)).toBe(true);
+  });
+
+  it("keeps a runtime's max concurrent tasks across processes, and a result posted in either frees a slot", async () => {
+    const { session, rid } = await freshApp({ maxConcurrentTasks: 2 });
+    const answered: string[] = [];
+    const pollers = [session, session, session, via(session, second.baseUrl), via(session, second.baseUrl), via(session, second.baseUrl)].map((poller) =>
+      pollJob(poller).then((result) => {
+        if (result.job) answered.push(result.job.computeModuleJobV1.jobId);
+        return result;
+      }),
+    );
+    await new Promise((done) => setTimeout(done, 150));
+    const clients = [contourClient(first.baseUrl, token), contourClient(second.baseUrl, token)];
+    const submitted = await Promise.all(
+      Array.from({ length: 4 }, async (_, index) => ((await (await clients[index % 2]!.submit({ deployedAppRid: rid, queryType: "q", query: { index } })).json()) as { id: string }).id),
+    );
+    const inProgress = () => first.platform.database.select().from(jobs).where(and(eq(jobs.runtimeId, session.runtimeId), eq(jobs.status, "inProgress"))).all().length;
+    await vi.waitFor(() => expect(answered).toHaveLength(2), { timeout: 2000, interval: 10 });
+    await new Promise((done) => setTimeout(done, 200)); // time for a wrong third dispatch to show
+    expect(answered).toHaveLength(2);
+    expect(inProgress()).toBe(2);
+
+    // A result posted to the other process wakes a poll held in either.
+    expect((await postResult(via(session, second.baseUrl), answered[0]!, "done")).status).toBe(204);
+    await vi.waitFor(() => expect(answered).toHaveLength(3), { timeout: 2000, interval: 10 });
+    await new Promise((done) => setTimeout(done, 200));
+    expect(answered).toHaveLength(3);
+    expect(inProgress()).toBe(2);
+    expect(new Set(answered).size).toBe(3);
+    expect(answered.every((jobId) => submitted.includes(jobId))).toBe(true);
+
+    // The three polls still held end when the session is reset.
+    await openRuntime(first.baseUrl, { runtimeId: session.runtimeId });
+    expect((await Promise.all(pollers)).map((result) => result.status).sort()).toEqual([200, 200, 200, 401, 401, 401]);
   });
 });

@@ -3,10 +3,9 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { jobs } from "@foundry-emulator/db";
 import { servicePrincipalIdFor } from "@foundry-emulator/config";
-import { basicAuthorization, postForm } from "../support/oauth";
 import { mintAccessToken } from "../support/tokens";
 import { startComputeEmulator, type ComputeEmulator } from "./support/compute-emulator";
-import { bytesOf, contourClient, openRuntime, startModuleProcess, type ModuleProcess, type RuntimeSession } from "./support/compute-client";
+import { bytesOf, contourClient, openRuntime, serviceAppToken, startModuleProcess, waitForFinalStatus, type ModuleProcess, type RuntimeSession } from "./support/compute-client";
 
 const deployedAppRid = "ri.foundry.main.deployed-app.3f1f7a52-1d5e-4c4e-9a57-2f0c1e9b7d10";
 
@@ -33,12 +32,7 @@ for (const transport of ["http", "https"] as const) {
       emulator = await startComputeEmulator({ tls: transport === "https", environment: { FOUNDRY_JOB_POLL_WAIT_MS: "500" } });
       session = await openRuntime(emulator.baseUrl, { runtimeId: `example-${transport}`, deployedAppRid, filesDirectory: join(emulator.directory, "module-files") });
       module = startModuleProcess(session);
-      // A token from the auth service itself: client_credentials of the seeded backend service.
-      const issued = await postForm(`${emulator.baseUrl}/multipass/api/oauth2/token`, { grant_type: "client_credentials", scope: "api:read-data" }, {
-        Authorization: basicAuthorization("service-app", "service-app-secret"),
-      });
-      expect(issued.status).toBe(200);
-      contour = contourClient(emulator.baseUrl, issued.json.access_token as string);
+      contour = contourClient(emulator.baseUrl, await serviceAppToken(emulator.baseUrl));
     });
 
     afterAll(async () => {
@@ -124,14 +118,4 @@ for (const transport of ["http", "https"] as const) {
       expect(await Promise.all(calls)).toEqual(Array.from({ length: 20 }, (_, index) => String(index + 1000)));
     });
   });
-}
-
-async function waitForFinalStatus(contour: ReturnType<typeof contourClient>, jobId: string): Promise<unknown> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const status = (await (await contour.status(jobId)).json()) as { type: string };
-    if (status.type !== "queued" && status.type !== "inProgress") return status;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${status.type}`);
-    await new Promise((done) => setTimeout(done, 20));
-  }
 }

@@ -19,10 +19,10 @@ beforeAll(async () => {
 afterAll(() => emulator?.stop());
 
 /** A fresh runtime bound to a fresh deployed app, so tests never see each other's jobs. */
-async function freshRuntime(): Promise<RuntimeSession & { rid: string }> {
+async function freshRuntime(options: { maxConcurrentTasks?: number } = {}): Promise<RuntimeSession & { rid: string }> {
   counter += 1;
   const rid = `ri.foundry.main.deployed-app.runtime-test-${counter}`;
-  return { ...(await openRuntime(emulator.baseUrl, { runtimeId: `runtime-test-${counter}`, deployedAppRid: rid })), rid };
+  return { ...(await openRuntime(emulator.baseUrl, { runtimeId: `runtime-test-${counter}`, deployedAppRid: rid, ...options })), rid };
 }
 
 async function submit(rid: string, queryType = "work", query: unknown = {}): Promise<string> {
@@ -178,7 +178,7 @@ describe("GET .../job long-polls", () => {
   });
 
   it("dispatches a job to exactly one of many concurrent pollers", async () => {
-    const session = await freshRuntime();
+    const session = await freshRuntime({ maxConcurrentTasks: 8 });
     const pollers = Array.from({ length: 8 }, () => pollJob(session));
     await new Promise((done) => setTimeout(done, 50));
     const submitted = await Promise.all(Array.from({ length: 5 }, (_, index) => submit(session.rid, "work", { index })));
@@ -190,7 +190,7 @@ describe("GET .../job long-polls", () => {
   });
 
   it("hands out jobs in submission order, as the computeModuleJobV1 the SDKs expect", async () => {
-    const session = await freshRuntime();
+    const session = await freshRuntime({ maxConcurrentTasks: 2 });
     const first = await submit(session.rid, "first", { x: 1, nested: { list: [1, "two", null] } });
     const second = await submit(session.rid, "second", "a string query");
     const one = (await pollJob(session)).job!;
@@ -347,7 +347,7 @@ describe("POST .../results/:jobId", () => {
 
 describe("POST .../restart", () => {
   it("fails the runtime's in-flight jobs, answers their ids, and leaves queued jobs queued", async () => {
-    const session = await freshRuntime();
+    const session = await freshRuntime({ maxConcurrentTasks: 2 });
     const firstExecution = contour.execute({ deployedAppRid: session.rid, queryType: "one", query: {} });
     const first = (await pollJob(session)).job!.computeModuleJobV1.jobId;
     const second = await submit(session.rid, "two");
@@ -377,7 +377,7 @@ describe("POST .../restart", () => {
 
 describe("resetting a runtime with jobs in flight", () => {
   it("fails those jobs with a clear reason, keeps queued ones, and ends the old session (even a waiting poll)", async () => {
-    const session = await freshRuntime();
+    const session = await freshRuntime({ maxConcurrentTasks: 2 });
     const inFlight = await submit(session.rid, "running");
     expect((await pollJob(session)).job!.computeModuleJobV1.jobId).toBe(inFlight);
     const queued = await submit(session.rid, "queued");

@@ -1,6 +1,7 @@
-// The compose stack for real: auth + compute + the nginx gateway + the example module container
-// (profile "module"), driven through the gateway with the real clients. Then the compute service
-// is restarted with jobs queued, and the whole stack is taken down and up again on its volume.
+// The compose stack for real: auth + compute + the nginx gateway + the example module containers
+// (profile "module": TypeScript on the seeded runtime, Python on a session it opens), driven
+// through the gateway with the real clients. Then the compute service is restarted with jobs
+// queued, and the whole stack is taken down and up again on its volume.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { performance } from "node:perf_hooks";
 import * as oauth from "oauth4webapi";
@@ -11,10 +12,13 @@ import { parseSignInForm } from "@foundry-emulator/testcontainers";
 import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
+import { computeModuleSdkPath } from "../support/python";
 import { ComposeProject, docker, freePort, repositoryRoot, waitFor, waitHealthy } from "./support/docker";
 
 const userAgent = "foundry-emulator-docker-tests/1.0";
 const deployedAppRid = "ri.foundry.main.deployed-app.agent-loop";
+/** The Python example's own runtime session, opened by its container (docker-compose.yml). */
+const pythonAppRid = "ri.foundry.main.deployed-app.python-module";
 const multiplexer = "/contour-backend-multiplexer/api/module-group-multiplexer";
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
@@ -58,9 +62,10 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
     }, timeoutMs, 100);
   }
 
-  async function waitForModuleSchemas() {
-    return waitFor("the module's function schemas", async () => {
-      const response = await contour("GET", `/deployed-apps/${deployedAppRid}/master/function-schemas`);
+  async function waitForModuleSchemas(rid = deployedAppRid) {
+    return waitFor(`the function schemas of ${rid}'s module`, async () => {
+      const response = await contour("GET", `/deployed-apps/${rid}/master/function-schemas`);
+      if (response.status !== 200) return undefined; // the Python module has not opened its session yet
       const schemas = (await response.json()) as Array<{ functionName: string }>;
       return schemas.length > 0 ? schemas : undefined;
     }, 60_000, 250);
@@ -74,7 +79,14 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
     baseUrl = `http://127.0.0.1:${port}`;
     project = new ComposeProject(
       `fe-compose-${process.pid}`,
-      { FOUNDRY_GATEWAY_PORT: String(port), FOUNDRY_GATEWAY_TLS_PORT: String(tlsPort), FOUNDRY_PUBLIC_URL: baseUrl, FOUNDRY_JOB_POLL_WAIT_MS: "3000", LOG_LEVEL: "warn" },
+      {
+        FOUNDRY_GATEWAY_PORT: String(port),
+        FOUNDRY_GATEWAY_TLS_PORT: String(tlsPort),
+        FOUNDRY_PUBLIC_URL: baseUrl,
+        FOUNDRY_JOB_POLL_WAIT_MS: "3000",
+        LOG_LEVEL: "warn",
+        PYTHON_COMPUTE_MODULE_SDK: computeModuleSdkPath,
+      },
       ["module"],
     );
     const started = performance.now();
@@ -203,6 +215,23 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
     finishedJobs.push({ id: submitted.id, expected: JSON.stringify("Hello, Ada!") });
   });
 
+  it("runs the Python module container on the runtime session it opened: HTTPS to the gateway, jobs through the gateway", async () => {
+    const schemas = await waitForModuleSchemas(pythonAppRid);
+    expect(schemas.map((schema) => schema.functionName)).toEqual(["add", "greet", "sleep"]);
+
+    const sync = await contour("POST", "/compute-modules/jobs/execute", { deployedAppRid: pythonAppRid, deployedAppBranch: "master", queryType: "add", query: { x: 2, y: 40 } });
+    expect(sync.status).toBe(200);
+    expect(await sync.text()).toBe("42");
+
+    const submitted = (await (await contour("POST", "/deployed-apps/jobs", { deployedAppRid: pythonAppRid, queryType: "greet", query: { name: "Grace" } })).json()) as { id: string; moduleId: string };
+    expect(submitted.moduleId).toBe("python-module");
+    expect(await waitForJob(submitted.id)).toMatchObject({ type: "succeeded" });
+    expect(await (await contour("GET", `/jobs/${submitted.id}/result`)).text()).toBe(JSON.stringify("Hello, Grace!"));
+    finishedJobs.push({ id: submitted.id, expected: JSON.stringify("Hello, Grace!") });
+    // The session handed the module the gateway's HTTPS listener (the SDK speaks nothing else).
+    expect(await project.logs("python-module")).toContain('"getJobUri": "https://gateway:8443/_emulate/foundry/compute-modules/runtimes/python-module/job"');
+  });
+
   it("loses no queued job and no token when the compute container restarts", async () => {
     // The module is stopped so the jobs stay queued while compute goes away.
     await project.compose(["stop", "example-module"]);
@@ -260,8 +289,10 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
       expect(await (await contour("GET", `/jobs/${job.id}/result`)).text()).toBe(job.expected);
     }
 
-    // The module container came back too and serves new calls.
+    // The module containers came back too and serve new calls (the Python one on a new session).
     const sync = await contour("POST", "/compute-modules/jobs/execute", { deployedAppRid, queryType: "add", query: { x: 1, y: 1 } });
     expect(await sync.text()).toBe("2");
+    const python = await contour("POST", "/compute-modules/jobs/execute", { deployedAppRid: pythonAppRid, queryType: "add", query: { x: 2, y: 2 } });
+    expect(await python.text()).toBe("4");
   });
 });

@@ -1,8 +1,9 @@
 // Builds the images the Docker tests run, once per `npm run test:docker`: the emulator (the
 // repository's Dockerfile, as `docker compose` and FoundryEmulatorContainer use it by default) and
-// the example compute module. Layers are cached, so an unchanged tree rebuilds in seconds.
+// the example compute modules (TypeScript and Python). Layers are cached, so an unchanged tree
+// rebuilds in seconds.
 import { performance } from "node:perf_hooks";
-import { docker, emulatorImage, exampleModuleImage, repositoryRoot } from "./support/docker";
+import { docker, emulatorImage, exampleModuleImage, pythonModuleImage, repositoryRoot } from "./support/docker";
 
 export default async function setup() {
   for (const variable of ["TESTCONTAINERS_RYUK_DISABLED", "TESTCONTAINERS_HOST_OVERRIDE"]) {
@@ -14,6 +15,7 @@ export default async function setup() {
   for (const [image, context] of [
     [emulatorImage, repositoryRoot],
     [exampleModuleImage, `${repositoryRoot}/examples/compute-module`],
+    [pythonModuleImage, `${repositoryRoot}/examples/python-compute-module`],
   ] as const) {
     const started = performance.now();
     await docker(["build", "-q", "-t", image, context], 900_000);

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeSession } from "@foundry-emulator/testcontainers";
 import { repositoryRoot } from "../../support/emulator";
+import { basicAuthorization, postForm } from "../../support/oauth";
 
 export const runtimesUrl = (baseUrl: string) => `${baseUrl}/_emulate/foundry/compute-modules/runtimes`;
 export const multiplexerUrl = (baseUrl: string) => `${baseUrl}/contour-backend-multiplexer/api/module-group-multiplexer`;
@@ -62,8 +63,36 @@ export function contourClient(baseUrl: string, token: string | undefined) {
   };
 }
 
+/** Polls a job's status until it is neither queued nor in progress; answers that status. */
+export async function waitForFinalStatus(contour: ReturnType<typeof contourClient>, jobId: string, timeoutMs = 10_000): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await (await contour.status(jobId)).json()) as { type: string };
+    if (status.type !== "queued" && status.type !== "inProgress") return status;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${status.type}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+/** An access token from the auth service itself: client_credentials of the seeded backend service. */
+export async function serviceAppToken(baseUrl: string): Promise<string> {
+  const issued = await postForm(`${baseUrl}/multipass/api/oauth2/token`, { grant_type: "client_credentials", scope: "api:read-data" }, {
+    Authorization: basicAuthorization("service-app", "service-app-secret"),
+  });
+  if (issued.status !== 200) throw new Error(`client_credentials: ${issued.status} ${issued.text}`);
+  return issued.json.access_token as string;
+}
+
 export async function bytesOf(response: Response): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
+}
+
+/** Writes the files a session's environment names (module token without a trailing newline, CA), as Foundry mounts them. */
+export function writeModuleFiles(session: Pick<RuntimeSession, "files">): void {
+  for (const file of session.files) {
+    mkdirSync(join(file.path, ".."), { recursive: true });
+    writeFileSync(file.path, file.content);
+  }
 }
 
 export interface ModuleProcess {
@@ -78,10 +107,7 @@ export interface ModuleProcess {
  * trailing newline, CA) are written under `directory` (the session's filesDirectory).
  */
 export function startModuleProcess(session: RuntimeSession, options: { extraEnvironment?: Record<string, string> } = {}): ModuleProcess {
-  for (const file of session.files) {
-    mkdirSync(join(file.path, ".."), { recursive: true });
-    writeFileSync(file.path, file.content);
-  }
+  writeModuleFiles(session);
   let output = "";
   const child = spawn(process.execPath, [join(repositoryRoot, "test/compute/fixtures/example-module.mjs")], {
     cwd: repositoryRoot,

@@ -12,10 +12,16 @@ import { defaultSeedPath, freePort } from "../../support/emulator";
 export interface ComputeEmulator {
   baseUrl: string;
   port: number;
-  platform: Platform;
+  /** The running platform (a new one after each restart). */
+  readonly platform: Platform;
   databasePath: string;
   directory: string;
   tls: { port: number; baseUrl: string; material: TlsMaterial } | undefined;
+  /**
+   * What a process restart does, in this process: the listeners close (held long-polls are cut)
+   * and the database closes, then a new platform opens the same file and listens on the same ports.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,26 +58,44 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     ...(tlsPort !== undefined ? { FOUNDRY_TLS_PORT: String(tlsPort) } : {}),
     ...options.environment,
   });
-  const platform = await createPlatform(environment, options.now ? { now: options.now } : {});
-  const app = createGatewayApp({ auth: createAuthApp(platform), compute: createComputeApp(platform) });
-  const running = await listen(app, port, "127.0.0.1");
-  let runningTls: RunningServer | undefined;
-  let tls: ComputeEmulator["tls"];
-  if (tlsPort !== undefined) {
-    const material = loadOrCreateTlsMaterial(platform.database, { databasePath, publicUrl: environment.FOUNDRY_PUBLIC_URL });
-    runningTls = await listenTls(app, tlsPort, "127.0.0.1", { key: material.serverPrivateKeyPem, cert: material.serverCertificatePem });
-    tls = { port: tlsPort, baseUrl: `https://127.0.0.1:${tlsPort}`, material };
+
+  async function boot() {
+    const platform = await createPlatform(environment, options.now ? { now: options.now } : {});
+    const app = createGatewayApp({ auth: createAuthApp(platform), compute: createComputeApp(platform) });
+    const running = await listen(app, port, "127.0.0.1");
+    let runningTls: RunningServer | undefined;
+    let tls: ComputeEmulator["tls"];
+    if (tlsPort !== undefined) {
+      const material = loadOrCreateTlsMaterial(platform.database, { databasePath, publicUrl: environment.FOUNDRY_PUBLIC_URL });
+      runningTls = await listenTls(app, tlsPort, "127.0.0.1", { key: material.serverPrivateKeyPem, cert: material.serverCertificatePem });
+      tls = { port: tlsPort, baseUrl: `https://127.0.0.1:${tlsPort}`, material };
+    }
+    return {
+      platform,
+      tls,
+      async shutdown() {
+        await Promise.all([running.close(), runningTls?.close()]);
+        platform.database.$client.close();
+      },
+    };
   }
+
+  let current = await boot();
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
-    platform,
+    get platform() {
+      return current.platform;
+    },
     databasePath,
     directory,
-    tls,
+    tls: current.tls,
+    async restart() {
+      await current.shutdown();
+      current = await boot();
+    },
     async stop() {
-      await Promise.all([running.close(), runningTls?.close()]);
-      platform.database.$client.close();
+      await current.shutdown();
       rmSync(directory, { recursive: true, force: true });
     },
   };

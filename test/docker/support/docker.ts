@@ -5,6 +5,7 @@ export const repositoryRoot = resolve(import.meta.dirname, "../../..");
 /** The image the compose file and FoundryEmulatorContainer use by default; global-setup builds it. */
 export const emulatorImage = process.env.FOUNDRY_EMULATOR_IMAGE ?? "foundry-emulator:local";
 export const exampleModuleImage = "foundry-emulator-example-module:local";
+export const pythonModuleImage = "foundry-emulator-python-module:local";
 
 export interface RunResult {
   stdout: string;

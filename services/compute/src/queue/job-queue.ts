@@ -51,12 +51,17 @@ export type JobQueue = ReturnType<typeof createJobQueue>;
  *     ▲                     │ lease expiry: back to queued while attempts < max, else failed
  *     └─────────────────────┘ restart notification / runtime reset: failed
  *   queued | inProgress ──cancel──▶ canceled
+ *
+ * Dispatch happens only while the runtime has fewer than its `max_concurrent_tasks` jobs inProgress.
  */
 export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDependencies) {
   const client = database.$client;
 
-  const queuedJobOfRuntime = client.prepare<[string], { sequence: number }>(
-    "SELECT sequence FROM jobs WHERE runtime_id = ? AND status = 'queued' ORDER BY sequence LIMIT 1",
+  // The runtime's next queued job and how many it is running, in one statement: two lookups on the
+  // (runtime_id, status, sequence) index, so counting the in-flight jobs costs no scan.
+  const queueStateOfRuntime = client.prepare<{ runtimeId: string }, { next: number | null; inFlight: number }>(
+    `SELECT (SELECT sequence FROM jobs WHERE runtime_id = @runtimeId AND status = 'queued' ORDER BY sequence LIMIT 1) AS next,
+            (SELECT count(*) FROM jobs WHERE runtime_id = @runtimeId AND status = 'inProgress') AS inFlight`,
   );
   // The statements of the hot paths (submit, poll/dispatch, result, status), prepared once: building
   // a query with drizzle's builder and compiling it costs ~60 µs a time, a prepared one ~5 µs.
@@ -98,7 +103,11 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
       .from(jobs)
       .where(and(eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at"))))
       .prepare(),
-    runtimeTokenHash: database.select({ hash: runtimes.moduleAuthTokenHash }).from(runtimes).where(eq(runtimes.id, placeholder("runtimeId"))).prepare(),
+    runtimeSession: database
+      .select({ hash: runtimes.moduleAuthTokenHash, maxConcurrentTasks: runtimes.maxConcurrentTasks })
+      .from(runtimes)
+      .where(eq(runtimes.id, placeholder("runtimeId")))
+      .prepare(),
     claim: database
       .update(jobs)
       .set({ status: "inProgress", attempts: sql`${jobs.attempts} + 1`, leaseExpiresAt: bound("leaseExpiresAt"), dispatchedAt: bound("at") })
@@ -128,8 +137,10 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
       .prepare(),
   };
 
+  /** Wakes the sync waiters of finished jobs, and the pollers of their runtimes: a slot may have freed. */
   function notifyFinished(finished: readonly JobRow[]) {
     for (const job of finished) wakeUps.notify(jobKey(job.id));
+    for (const runtimeId of new Set(finished.map((job) => job.runtimeId))) wakeUps.notify(runtimeKey(runtimeId));
   }
 
   function findRow(jobId: string): JobRow | undefined {
@@ -170,6 +181,7 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
     return { requeued, failed };
   }
 
+  /** Re-queued jobs are work for their runtime's pollers; failed ones free its slots. */
   function announceExpiry(outcome: { requeued: JobRow[]; failed: JobRow[] }) {
     for (const runtimeId of new Set(outcome.requeued.map((job) => job.runtimeId))) wakeUps.notify(runtimeKey(runtimeId));
     notifyFinished(outcome.failed);
@@ -197,25 +209,35 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
     },
 
     /**
-     * Hands the oldest queued job of a runtime to one poller: one IMMEDIATE transaction claims it
-     * (so two pollers, in this process or another, never get the same job), starts its lease, and
-     * records the access token the module receives for the submitter. Expired leases of the
-     * runtime are settled first. A cheap read skips the write lock when nothing is queued.
+     * Hands the oldest queued job of a runtime to one poller, unless the runtime already runs its
+     * `max_concurrent_tasks` jobs (the MAX_CONCURRENT_TASKS its module was handed): then "none", and
+     * the poll waits like one on an empty queue until a result, a cancel or a lease expiry frees a
+     * slot. One IMMEDIATE transaction counts the in-flight jobs and claims the job (so two pollers,
+     * in this process or another, never get the same job nor exceed the limit together), starts its
+     * lease, and records the access token the module receives for the submitter. Expired leases of
+     * the runtime are settled first. A cheap read skips the write lock when nothing can be handed out.
      */
     dispatchNext(runtimeId: string, authenticatedTokenHash: string): Dispatch {
-      const anythingToDo = () =>
-        queuedJobOfRuntime.get(runtimeId) !== undefined || statements.expiredLeaseOfRuntime.get({ runtimeId, at: now() }) !== undefined;
-      const sessionIsCurrent = () => statements.runtimeTokenHash.get({ runtimeId })?.hash === authenticatedTokenHash;
-      if (!anythingToDo()) return sessionIsCurrent() ? { kind: "none" } : { kind: "session-ended" };
+      const currentSession = () => {
+        const session = statements.runtimeSession.get({ runtimeId });
+        return session?.hash === authenticatedTokenHash ? session : undefined;
+      };
+      const session = currentSession();
+      if (!session) return { kind: "session-ended" };
+      const queueState = queueStateOfRuntime.get({ runtimeId })!;
+      const canHandOut = queueState.next !== null && queueState.inFlight < session.maxConcurrentTasks;
+      // An expired lease re-queues a job or frees a slot: settle it in the transaction below.
+      if (!canHandOut && statements.expiredLeaseOfRuntime.get({ runtimeId, at: now() }) === undefined) return { kind: "none" };
 
       let expiry = { requeued: [] as JobRow[], failed: [] as JobRow[] };
       const claim = client.transaction((): Dispatch => {
-        if (!sessionIsCurrent()) return { kind: "session-ended" };
+        const session = currentSession();
+        if (!session) return { kind: "session-ended" };
         expiry = expireLeasesInTransaction(runtimeId);
-        const next = queuedJobOfRuntime.get(runtimeId);
-        if (!next) return { kind: "none" };
+        const { next, inFlight } = queueStateOfRuntime.get({ runtimeId })!;
+        if (next === null || inFlight >= session.maxConcurrentTasks) return { kind: "none" };
         const at = now();
-        const claimed = statements.claim.get({ sequence: next.sequence, leaseExpiresAt: at + settings.leaseMs, at });
+        const claimed = statements.claim.get({ sequence: next, leaseExpiresAt: at + settings.leaseMs, at });
         if (!claimed) return { kind: "none" };
         const principal = statements.organizationOf.get({ id: claimed.submittedBy });
         const tokenClaims = recordAccessToken(database, {

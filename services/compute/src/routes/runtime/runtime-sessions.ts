@@ -10,6 +10,8 @@ export interface RuntimeSessionRequest {
   displayName?: string | undefined;
   deployedAppRid?: string | undefined;
   branch: string;
+  /** The MAX_CONCURRENT_TASKS handed to the module: dispatch never lets it run more jobs at once. */
+  maxConcurrentTasks: number;
 }
 
 export interface RuntimeSession {
@@ -25,9 +27,10 @@ export interface RuntimeSession {
 
 /**
  * Creates a runtime session, or resets an existing one: a fresh module token (only its hash is
- * kept; the old token stops working at once, even for polls already waiting), the jobs it was
- * running failed with a reason (queued jobs stay queued for the next module), and, when a deployed
- * app is named, its branch bound to this runtime. One IMMEDIATE transaction.
+ * kept; the old token stops working at once, even for polls already waiting), the declared task
+ * limit (handed to the module as MAX_CONCURRENT_TASKS, so that is what dispatch enforces), the jobs
+ * it was running failed with a reason (queued jobs stay queued for the next module), and, when a
+ * deployed app is named, its branch bound to this runtime. One IMMEDIATE transaction.
  */
 export function openRuntimeSession({ platform, queue, wakeUps }: ComputeDependencies, request: RuntimeSessionRequest): RuntimeSession {
   const { database, now } = platform;
@@ -38,8 +41,18 @@ export function openRuntimeSession({ platform, queue, wakeUps }: ComputeDependen
     const displayName = request.displayName ?? existing?.displayName ?? request.runtimeId;
     database
       .insert(runtimes)
-      .values({ id: request.runtimeId, displayName, moduleAuthTokenHash: hashSecret(moduleAuthToken), origin: "runtime", createdAt: at })
-      .onConflictDoUpdate({ target: runtimes.id, set: { displayName, moduleAuthTokenHash: hashSecret(moduleAuthToken) } })
+      .values({
+        id: request.runtimeId,
+        displayName,
+        moduleAuthTokenHash: hashSecret(moduleAuthToken),
+        maxConcurrentTasks: request.maxConcurrentTasks,
+        origin: "runtime",
+        createdAt: at,
+      })
+      .onConflictDoUpdate({
+        target: runtimes.id,
+        set: { displayName, moduleAuthTokenHash: hashSecret(moduleAuthToken), maxConcurrentTasks: request.maxConcurrentTasks },
+      })
       .run();
     const failed = existing
       ? queue.failInFlight(request.runtimeId, jobFailures.runtimeReset, `The runtime session '${request.runtimeId}' was reset while the job was running.`)

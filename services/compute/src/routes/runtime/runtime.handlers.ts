@@ -25,6 +25,7 @@ const runtimeSessionBody = z.object({
   branch: z.string().min(1).max(200).default("master"),
   /** Where the module will read its files (module token, CA); the caller writes them there. */
   filesDirectory: z.string().startsWith("/", "an absolute path").default("/tmp/foundry-compute-module"),
+  /** Handed to the module as MAX_CONCURRENT_TASKS and enforced: never more jobs in flight at once. */
   maxConcurrentTasks: z.number().int().positive().max(1024).default(1),
 });
 
@@ -46,6 +47,7 @@ export function createRuntimeHandlers(dependencies: ComputeDependencies) {
         displayName: body.displayName,
         deployedAppRid: body.deployedAppRid,
         branch: body.branch,
+        maxConcurrentTasks: body.maxConcurrentTasks,
       });
       const endpoints = runtimeEndpoints({
         environment: platform.environment,
@@ -71,8 +73,9 @@ export function createRuntimeHandlers(dependencies: ComputeDependencies) {
     },
 
     /**
-     * GET .../job: long-polls. Holds the request until a job is queued for this runtime (woken by
-     * an event in this process, or by another process's commit) or the poll wait passes (204).
+     * GET .../job: long-polls. Holds the request until a job can be handed out — one is queued and
+     * the runtime runs fewer than its max_concurrent_tasks — (woken by an event in this process, or
+     * by another process's commit) or the poll wait passes (204).
      */
     async getJob(context: Context<RuntimeBindings>) {
       const runtime = context.get("runtime");
