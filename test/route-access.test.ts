@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuthApp } from "@foundry-emulator/auth";
 import { createComputeApp } from "@foundry-emulator/compute";
-import { routeAccessTable, type RouteAccessEntry } from "@foundry-emulator/http";
+import { routeAccessTable, type RouteAccessEntry } from "@foundry-emulator/contract";
 import { startEmulator, type TestEmulator } from "./support/emulator";
 
 const adminToken = "route-walk-admin-token";

@@ -1,7 +1,7 @@
 // The dashboard's data and control routes through HTTP: overview, active tokens and their
 // revocation, jobs (list, filters, pages, detail, result download, cancel), and the admin token.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routeAccessTable } from "@foundry-emulator/http";
+import { routeAccessTable } from "@foundry-emulator/contract";
 import { startEmulator, type TestEmulator } from "../support/emulator";
 import { getCurrent } from "../support/oauth";
 import { contourBase, mintToken, postJobResult, submitJob, takeJob } from "./support/dashboard-client";

@@ -15,4 +15,3 @@ export * from "./request-journal";
 export * from "./public-url";
 export * from "./bounded-body";
 export { requestHeader, setResponseHeader } from "./node-fast-path";
-export * from "./route-access-compat";

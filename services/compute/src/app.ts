@@ -1,19 +1,20 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
-import { allowBrowserApps, createServiceApp, enforceRouteAccess, requestObservabilityOf, routeAccessTable } from "@foundry-emulator/http";
+import { controlPlaneRoutes } from "@foundry-emulator/contract";
+import { allowBrowserApps, createRouteMounter, createServiceApp, requestObservabilityOf } from "@foundry-emulator/http";
 import { tlsMaterialFor } from "@foundry-emulator/tls";
 import type { ComputeDependencies } from "./dependencies";
 import { createJobQueue } from "./queue/job-queue";
 import { Sweeper } from "./queue/sweeper";
 import { WakeUps } from "./queue/wake-ups";
-import { contourRoutes, moduleGroupMultiplexerPath } from "./routes/contour/contour.routes";
+import { contourRoutes } from "./routes/contour/contour.routes";
 import { computeControlRoutes } from "./routes/control/control.routes";
+import { requireModuleAuthToken } from "./routes/runtime/module-authentication";
 import { runtimeRoutes } from "./routes/runtime/runtime.routes";
 import { computeSettingsFrom } from "./settings";
 
 /** The compute service: runtime sessions for module containers, and the contour job routes. */
 export function createComputeApp(platform: Platform) {
   const app = createServiceApp({ service: "compute", ...requestObservabilityOf(platform) });
-  app.get("/_emulate/health", (context) => context.json({ status: "ok", service: "compute" }));
   // Browser apps call the multiplexer from their own origin (preflighted: Authorization, PUT, DELETE).
   app.use("/contour-backend-multiplexer/*", allowBrowserApps());
   // A body refused with 413 was not read to its end: close the connection rather than leave the
@@ -22,9 +23,14 @@ export function createComputeApp(platform: Platform) {
     await next();
     if (context.res.status === 413) context.res.headers.set("Connection", "close");
   });
-  // The shared route-access table: POST .../runtimes needs FOUNDRY_ADMIN_TOKEN when one is set;
-  // every contour route needs a valid token.
-  app.use(enforceRouteAccess(routeAccessTable, { verifier: platform.tokenVerifier, adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN }));
+  // Each declared route comes with its guard: a valid token for the contour routes, the runtime's
+  // Module-Auth-Token for what a module calls, FOUNDRY_ADMIN_TOKEN (when set) for the rest.
+  const mount = createRouteMounter({
+    verifier: platform.tokenVerifier,
+    adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN,
+    moduleToken: requireModuleAuthToken(platform.database),
+  });
+  mount(app, controlPlaneRoutes.health, (context) => context.json({ status: "ok", service: "compute" }));
 
   const settings = computeSettingsFrom(platform.environment);
   const client = platform.database.$client;
@@ -33,10 +39,10 @@ export function createComputeApp(platform: Platform) {
   const sweeper = new Sweeper(queue, client, platform.now, settings);
   const { FOUNDRY_TLS_PORT } = platform.environment;
   const tls = FOUNDRY_TLS_PORT !== undefined ? tlsMaterialFor(platform.database, platform.environment) : undefined;
-  const dependencies: ComputeDependencies = { platform, settings, queue, wakeUps, sweeper, tls };
+  const dependencies: ComputeDependencies = { platform, settings, queue, wakeUps, sweeper, tls, mount };
 
-  app.route("/_emulate/foundry/compute-modules", runtimeRoutes(dependencies));
-  app.route("/_emulate/foundry/compute-modules", computeControlRoutes(dependencies));
-  app.route(moduleGroupMultiplexerPath, contourRoutes(dependencies));
+  app.route("/", runtimeRoutes(dependencies));
+  app.route("/", computeControlRoutes(dependencies));
+  app.route("/", contourRoutes(dependencies));
   return app;
 }

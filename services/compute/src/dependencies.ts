@@ -1,4 +1,5 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
+import type { MountRoute } from "@foundry-emulator/http";
 import type { TlsMaterial } from "@foundry-emulator/tls";
 import type { JobQueue } from "./queue/job-queue";
 import type { Sweeper } from "./queue/sweeper";
@@ -14,4 +15,6 @@ export interface ComputeDependencies {
   sweeper: Sweeper;
   /** Present when the HTTPS listener is configured (FOUNDRY_TLS_PORT). */
   tls: TlsMaterial | undefined;
+  /** Registers a declared route (`@foundry-emulator/contract`) behind its access guard. */
+  mount: MountRoute;
 }

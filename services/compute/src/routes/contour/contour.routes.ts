@@ -1,24 +1,26 @@
 import { Hono } from "hono";
+import { contourRoutes as routes } from "@foundry-emulator/contract";
 import type { ServiceBindings } from "@foundry-emulator/http";
 import type { ComputeDependencies } from "../../dependencies";
 import { createContourHandlers } from "./contour.handlers";
 
-export const moduleGroupMultiplexerPath = "/contour-backend-multiplexer/api/module-group-multiplexer";
-
-/** Mounted at /contour-backend-multiplexer/api/module-group-multiplexer; access: routeAccessTable (a valid bearer token). */
+/** What applications call, under /contour-backend-multiplexer/api/module-group-multiplexer. */
 export function contourRoutes(dependencies: ComputeDependencies) {
+  const { mount } = dependencies;
   const handlers = createContourHandlers(dependencies);
-  return new Hono<ServiceBindings>()
-    .post("/compute-modules/jobs/execute", handlers.execute)
-    .post("/deployed-apps/jobs/execute", handlers.execute)
-    .post("/deployed-apps/jobs", handlers.submitJob)
-    .get("/deployed-apps/:rid/:branch/function-schemas", handlers.deployedAppSchemas)
-    .get("/schemas", handlers.computeModuleSchemas)
-    .put("/jobs/status/v2", handlers.getStatusV2)
-    .put("/jobs/result/v2", handlers.getResultV2)
-    .get("/jobs/:jobId/status", handlers.getStatus)
-    .get("/jobs/:jobId/result", handlers.getResult)
-    .put("/jobs/:jobId/soft-cancel", handlers.cancel)
-    .delete("/jobs/:jobId", handlers.cancel)
-    .delete("/jobs", handlers.cancelV2);
+  const router = new Hono<ServiceBindings>();
+  mount(router, routes.executeOnComputeModule, handlers.execute);
+  mount(router, routes.executeOnDeployedApp, handlers.execute);
+  mount(router, routes.submitToDeployedApp, handlers.submitJob);
+  mount(router, routes.deployedAppFunctionSchemas, handlers.deployedAppSchemas);
+  mount(router, routes.computeModuleSchemas, handlers.computeModuleSchemas);
+  // The literal v2 paths before the :jobId patterns they would also match.
+  mount(router, routes.getJobStatusV2, handlers.getStatusV2);
+  mount(router, routes.getJobResultV2, handlers.getResultV2);
+  mount(router, routes.getJobStatus, handlers.getStatus);
+  mount(router, routes.getJobResult, handlers.getResult);
+  mount(router, routes.softCancel, handlers.cancel);
+  mount(router, routes.cancel, handlers.cancel);
+  mount(router, routes.cancelV2, handlers.cancelV2);
+  return router;
 }

@@ -1,13 +1,15 @@
 import { Hono } from "hono";
+import { jobControlRoutes as routes } from "@foundry-emulator/contract";
 import type { ServiceBindings } from "@foundry-emulator/http";
 import type { ComputeDependencies } from "../../dependencies";
 import { createComputeControlHandlers } from "./control.handlers";
 
-/**
- * Mounted at /_emulate/foundry/compute-modules: what the dashboard (or an operator) does to jobs.
- * Access: routeAccessTable (cancel needs FOUNDRY_ADMIN_TOKEN when set; so does the result, a read).
- */
+/** What the dashboard (or an operator) does to jobs, under /_emulate/foundry/compute-modules/jobs. */
 export function computeControlRoutes(dependencies: ComputeDependencies) {
+  const { mount } = dependencies;
   const handlers = createComputeControlHandlers(dependencies);
-  return new Hono<ServiceBindings>().post("/jobs/:jobId/cancel", handlers.cancel).get("/jobs/:jobId/result", handlers.result);
+  const router = new Hono<ServiceBindings>();
+  mount(router, routes.cancel, handlers.cancel);
+  mount(router, routes.result, handlers.result);
+  return router;
 }

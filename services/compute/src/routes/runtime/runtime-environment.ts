@@ -1,8 +1,8 @@
 import { posix } from "node:path";
 import type { Environment } from "@foundry-emulator/config";
+import { runtimesPath } from "@foundry-emulator/contract";
 import type { TlsMaterial } from "@foundry-emulator/tls";
 
-export const runtimesPath = "/_emulate/foundry/compute-modules/runtimes";
 
 /** A file the module expects at a path, with the content to put there. */
 export interface ModuleFile {

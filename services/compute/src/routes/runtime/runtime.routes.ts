@@ -1,17 +1,18 @@
 import { Hono } from "hono";
+import { runtimeRoutes as routes } from "@foundry-emulator/contract";
 import type { ComputeDependencies } from "../../dependencies";
-import { requireModuleAuthToken, type RuntimeBindings } from "./module-authentication";
+import type { RuntimeBindings } from "./module-authentication";
 import { createRuntimeHandlers } from "./runtime.handlers";
 
-/** Mounted at /_emulate/foundry/compute-modules. */
+/** What a module container calls, under /_emulate/foundry/compute-modules/runtimes (the Module-Auth-Token guard comes with each declaration). */
 export function runtimeRoutes(dependencies: ComputeDependencies) {
+  const { mount } = dependencies;
   const handlers = createRuntimeHandlers(dependencies);
-  const moduleAuthentication = requireModuleAuthToken(dependencies.platform.database);
-  return new Hono<RuntimeBindings>()
-    .post("/runtimes", handlers.openSession)
-    .use("/runtimes/:runtimeId/*", moduleAuthentication)
-    .get("/runtimes/:runtimeId/job", handlers.getJob)
-    .post("/runtimes/:runtimeId/schemas", handlers.postSchemas)
-    .post("/runtimes/:runtimeId/results/:jobId", handlers.postResult)
-    .post("/runtimes/:runtimeId/restart", handlers.restart);
+  const router = new Hono<RuntimeBindings>();
+  mount(router, routes.openSession, handlers.openSession);
+  mount(router, routes.getJob, handlers.getJob);
+  mount(router, routes.postSchemas, handlers.postSchemas);
+  mount(router, routes.postResult, handlers.postResult);
+  mount(router, routes.restart, handlers.restart);
+  return router;
 }
