@@ -96,8 +96,11 @@ describe("runtime sessions", () => {
       expect(response.status, body).toBe(400);
       expect((await errorOf(response)).errorCode).toBe("INVALID_ARGUMENT");
     }
-    const response = await fetch(runtimesUrl(emulator.baseUrl), { method: "POST", body: JSON.stringify({ runtimeId: "half-way", deployedAppRid: "bad" }) });
+    const response = await fetch(runtimesUrl(emulator.baseUrl), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ runtimeId: "half-way", deployedAppRid: "bad" }) });
     expect(response.status).toBe(400);
+    // text/plain (what another site's page may send without asking) is refused before anything is read.
+    const plain = await fetch(runtimesUrl(emulator.baseUrl), { method: "POST", body: JSON.stringify({ runtimeId: "half-way" }) });
+    expect(plain.status).toBe(415);
     const unauthorized = await pollJob({ getJobUri: `${runtimesUrl(emulator.baseUrl)}/half-way/job`, moduleAuthToken: "anything" });
     expect(unauthorized.status).toBe(401);
   });

@@ -211,16 +211,17 @@ describe("the gateway's nginx configuration, run by Debian's nginx", () => {
       "x-forwarded-for": "127.0.0.1",
     });
 
-    // Behind another proxy (TLS offloaded, a path prefix): its values are kept.
+    // A client's own X-Forwarded-* are dropped: the gateway says what it saw.
     await fetch(`${gateway}/api/forwarded-2`, {
-      headers: { "X-Forwarded-Proto": "https", "X-Forwarded-Host": "foundry.example.com", "X-Forwarded-Prefix": "/emulator" },
+      headers: { "X-Forwarded-Proto": "https", "X-Forwarded-Host": "foundry.example.com", "X-Forwarded-Prefix": "/emulator", "X-Forwarded-For": "203.0.113.9" },
     });
     expect(lastSeenFor("/api/forwarded-2")).toMatchObject({
-      "x-forwarded-host": "foundry.example.com",
-      "x-forwarded-proto": "https",
-      "x-forwarded-port": "443",
-      "x-forwarded-prefix": "/emulator",
+      "x-forwarded-host": `127.0.0.1:${ports.gateway}`,
+      "x-forwarded-proto": "http",
+      "x-forwarded-port": String(ports.gateway),
+      "x-forwarded-for": "127.0.0.1",
     });
+    expect(lastSeenFor("/api/forwarded-2")["x-forwarded-prefix"]).toBeUndefined();
   });
 
   it("holds a module's job long-poll for the emulator's wait, then passes its 204", async () => {

@@ -4,6 +4,13 @@ const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"]
 
 const positiveInteger = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const commaSeparated = (pattern: RegExp, message: string, fallback = "") =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(pattern, message)));
+
 /** Every environment variable the emulator reads, validated once at start-up. */
 export const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -49,6 +56,18 @@ export const environmentSchema = z.object({
     .default("")
     .transform((value) => value.split(",").map((name) => name.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+$|^[0-9A-Fa-f:.]+$/, "host names or IP addresses, comma-separated"))),
+
+  // Who may drive the emulator (see README, "Security").
+  /** Extra host names requests may name in Host besides localhost, IP addresses, the public URL's host and FOUNDRY_TLS_HOSTNAMES; `*` = any. */
+  FOUNDRY_ALLOWED_HOSTS: commaSeparated(/^\*$|^\.?[A-Za-z0-9.-]+$/, "host names (or .domain for its subdomains, or *), comma-separated"),
+  /** Origins browser apps may call /api, /multipass and the contour routes from; unset = the seed's redirect URIs' origins and localhost; `*` = any. */
+  FOUNDRY_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value.split(",").map((origin) => origin.trim().replace(/\/+$/, "")).filter(Boolean)))
+    .pipe(z.array(z.string().regex(/^\*$|^https?:\/\/[^/\s]+$/, "origins (scheme://host[:port]) or *, comma-separated")).optional()),
+  /** Peers whose X-Forwarded-* headers are believed: IP addresses, CIDR ranges, `loopback`, `private`. */
+  FOUNDRY_TRUSTED_PROXIES: commaSeparated(/^(loopback|private|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/, "IP addresses, CIDR ranges, loopback or private, comma-separated", "loopback"),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

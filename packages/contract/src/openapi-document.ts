@@ -12,7 +12,7 @@ const foundryErrorSchema = z.object({
   errorDescription: z.string().optional(),
 });
 
-const reasons: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 404: "Not found", 409: "Conflict", 413: "Too large", 415: "Unsupported media type" };
+const reasons: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Too large", 415: "Unsupported media type" };
 
 function schemaOf(payload: RoutePayload, io: "input" | "output", mediaType = "application/octet-stream"): JsonSchema {
   if ("binary" in payload && typeof payload.binary === "string") return { type: "string", contentMediaType: mediaType, description: payload.binary };
@@ -52,9 +52,6 @@ function tagOf(route: RouteSpec): string {
 /** The admin token's guards (`admin`, and any other `admin-…` kind). */
 const isAdminGuarded = (access: RouteAccess | undefined) => String(access?.kind ?? "").startsWith("admin");
 
-/** Whether the guard answers 401 without the admin token: `admin` leaves reads open, the others guard reads too. */
-const adminGuardRefuses = (route: RouteSpec, access: RouteAccess | undefined) =>
-  isAdminGuarded(access) && (route.method !== "GET" || access?.kind !== "admin");
 
 /** The security an access kind demands, in OpenAPI terms. */
 function securityOf(access: RouteAccess | undefined): Record<string, string[]>[] | undefined {
@@ -86,8 +83,9 @@ export function renderOpenApiDocument(routes: readonly RouteSpec[], options: Ope
     const { path, names } = openApiPath(route.path);
     const { access } = route;
     const errors = [...(route.errors ?? [])];
-    if (adminGuardRefuses(route, access)) {
+    if (isAdminGuarded(access)) {
       errors.push({ status: 401, errorName: "Default:Unauthorized", description: "FOUNDRY_ADMIN_TOKEN is set and the request does not carry it." });
+      errors.push({ status: 403, errorName: "Default:PermissionDenied", description: "Sent by a page of another site (Origin / Sec-Fetch-Site)." });
     }
     if (access?.kind === "module-token") errors.push({ status: 401, errorName: "Default:Unauthorized", description: "The Module-Auth-Token header is missing or wrong." });
     const hasJsonRequest = Object.values(route.request?.content ?? {}).some((payload) => !("binary" in payload) && !("text" in payload));

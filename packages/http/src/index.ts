@@ -15,3 +15,4 @@ export * from "./request-journal";
 export * from "./public-url";
 export * from "./bounded-body";
 export { requestHeader, setResponseHeader } from "./node-fast-path";
+export * from "./site-protection";

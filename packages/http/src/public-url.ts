@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { forwardingIsTrusted } from "./site-protection";
 
 const hostPattern = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 const prefixPattern = /^(\/[A-Za-z0-9._~-]+)*$/;
@@ -27,8 +28,15 @@ export function forwardedPrefix(header: (name: string) => string | undefined): s
 
 /**
  * The URL to hand out in answers: what the client used behind a proxy, else FOUNDRY_PUBLIC_URL
- * (so a module in another container gets URLs that work from where it stands).
+ * (so a module in another container gets URLs that work from where it stands). Forwarded headers
+ * count only from a trusted proxy (FOUNDRY_TRUSTED_PROXIES).
  */
 export function publicUrlFor(context: Context, configuredPublicUrl: string): string {
+  if (!forwardingIsTrusted(context)) return configuredPublicUrl;
   return forwardedBaseUrl((name) => context.req.header(name)) ?? configuredPublicUrl;
+}
+
+/** X-Forwarded-Prefix of a trusted proxy, else "". */
+export function trustedForwardedPrefix(context: Context): string {
+  return forwardingIsTrusted(context) ? forwardedPrefix((name) => context.req.header(name)) : "";
 }

@@ -5,10 +5,13 @@ import { bearerTokenOf } from "./authentication";
 import { foundryErrors } from "./errors/foundry-error";
 import { requestHeader } from "./node-fast-path";
 import type { ServiceBindings } from "./service-environment";
+import { refuseCrossSiteControl } from "./site-protection";
 
 export interface RouteGuardOptions {
   verifier: TokenVerifier;
   adminToken: string | undefined;
+  /** FOUNDRY_PUBLIC_URL: the control plane's own origin. */
+  publicUrl: string;
   /** The service's check of a runtime's Module-Auth-Token (the compute service's runtimes). */
   moduleToken?: MiddlewareHandler;
 }
@@ -26,14 +29,16 @@ export function guardFor(access: RouteAccess, options: RouteGuardOptions): Middl
     case "admin":
     case "admin-read": {
       const { adminToken } = options;
-      if (!adminToken) return passThrough;
-      return async (context, next) => {
-        const presented = bearerTokenOf(requestHeader(context, "authorization"));
-        if (!presented || !constantTimeEquals(presented, adminToken)) {
-          throw foundryErrors.unauthorized("This control-plane route needs the emulator's admin token (FOUNDRY_ADMIN_TOKEN) as a bearer token.");
-        }
-        await next();
-      };
+      const sameSite = refuseCrossSiteControl(options.publicUrl);
+      if (!adminToken) return sameSite;
+      return (context, next) =>
+        sameSite(context, async () => {
+          const presented = bearerTokenOf(requestHeader(context, "authorization"));
+          if (!presented || !constantTimeEquals(presented, adminToken)) {
+            throw foundryErrors.unauthorized("This control-plane route needs the emulator's admin token (FOUNDRY_ADMIN_TOKEN) as a bearer token.");
+          }
+          await next();
+        });
     }
     case "scope":
     case "token":

@@ -5,6 +5,7 @@ import { OauthError, respondWithOauthError } from "./errors/oauth-error";
 import type { RequestJournal } from "./request-journal";
 import { observeRequests, type Logger } from "./request-logging";
 import type { ServiceBindings } from "./service-environment";
+import { protectFromOtherSites, type SiteProtectionSettings } from "./site-protection";
 
 const oauthPathPrefix = "/multipass/api/oauth2/";
 
@@ -13,17 +14,20 @@ export interface ServiceAppOptions {
   logger: Logger;
   /** The request journal (GET /_emulate/requests); undefined to keep none. */
   journal: RequestJournal | undefined;
+  /** Host names, trusted proxies and the public URL the site protection checks requests against. */
+  protection: SiteProtectionSettings;
 }
 
 /**
  * The base every service app starts from: a request id (returned in `X-Request-Id` and used as
  * `errorInstanceId`), one JSON log line and one journal entry per request, and one error handler
  * that answers in the envelope the path calls for — OAuth JSON under /multipass/api/oauth2,
- * Foundry's envelope elsewhere — never a stack trace.
+ * Foundry's envelope elsewhere — never a stack trace; and the site protection (site-protection.ts).
  */
-export function createServiceApp({ service, logger, journal }: ServiceAppOptions) {
+export function createServiceApp({ service, logger, journal, protection }: ServiceAppOptions) {
   const app = new Hono<ServiceBindings>();
   app.use(observeRequests({ service, logger, journal }));
+  app.use(protectFromOtherSites(protection));
 
   app.onError((error, context) => {
     if (error instanceof OauthError) return respondWithOauthError(context, error);

@@ -5,5 +5,7 @@ export interface ServiceBindings {
   Variables: {
     requestId: string;
     verifiedToken: VerifiedToken;
+    /** The request came through a trusted proxy (FOUNDRY_TRUSTED_PROXIES): its X-Forwarded-* headers count. */
+    forwardingTrusted: boolean;
   };
 }

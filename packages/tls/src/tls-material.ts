@@ -111,7 +111,8 @@ export function loadOrCreateTlsMaterial(database: FoundryDatabase, options: TlsM
   const server = loadOrCreateServerCertificate(database, authority, names, now);
 
   const directory = tlsDirectoryFor(options.databasePath);
-  mkdirSync(directory, { recursive: true });
+  // Private to the emulator's user, like the database it sits beside (nginx's master reads it as root).
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
   const material: TlsMaterial = {
     caCertificatePem: authority.certificatePem,
     serverCertificatePem: server.certificatePem,
@@ -122,8 +123,8 @@ export function loadOrCreateTlsMaterial(database: FoundryDatabase, options: TlsM
     serverCertificatePath: join(directory, "server.pem"),
     serverPrivateKeyPath: join(directory, "server-key.pem"),
   };
-  writeFileAtomically(material.caPath, material.caCertificatePem, 0o644);
-  writeFileAtomically(material.serverCertificatePath, material.serverCertificatePem, 0o644);
+  writeFileAtomically(material.caPath, material.caCertificatePem, 0o600);
+  writeFileAtomically(material.serverCertificatePath, material.serverCertificatePem, 0o600);
   writeFileAtomically(material.serverPrivateKeyPath, material.serverPrivateKeyPem, 0o600);
 
   const forDatabase = cache.get(database) ?? new Map<string, TlsMaterial>();

@@ -1,7 +1,9 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
+import { redirectUrisOf } from "@foundry-emulator/config";
 import {
   OauthError,
   allowBrowserApps,
+  corsOriginAllowance,
   createRouteMounter,
   createServiceApp,
   foundryErrors,
@@ -10,7 +12,7 @@ import {
   respondWithFoundryError,
   respondWithOauthError,
 } from "@foundry-emulator/http";
-import { controlPlaneRoutes, restorePath } from "@foundry-emulator/contract";
+import { controlPlaneRoutes, oauthRoutes as oauthRouteSpecs, restorePath } from "@foundry-emulator/contract";
 import { createClientDirectory } from "./oauth/oauth-clients";
 import { adminRoutes } from "./routes/admin/admin.routes";
 import { controlRoutes } from "./routes/control/control.routes";
@@ -21,14 +23,16 @@ import { oauthRoutes } from "./routes/oauth/oauth.routes";
 
 /** The auth service: Multipass OAuth 2.0, the Admin API's current user, and the control plane. */
 export function createAuthApp(platform: Platform) {
-  const mount = createRouteMounter({ verifier: platform.tokenVerifier, adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN });
+  const mount = createRouteMounter({ verifier: platform.tokenVerifier, adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN, publicUrl: platform.environment.FOUNDRY_PUBLIC_URL });
   const dependencies = { platform, clients: createClientDirectory(platform.database), mount };
   const maxBodyBytes = platform.environment.FOUNDRY_MAX_BODY_BYTES;
   const observability = requestObservabilityOf(platform);
-  const app = createServiceApp({ service: "auth", ...observability });
+  const app = createServiceApp({ service: "auth", ...observability, protection: platform.environment });
 
-  app.use("/multipass/*", allowBrowserApps());
-  app.use("/api/*", allowBrowserApps());
+  const browserApps = allowBrowserApps(corsOriginAllowance(platform.environment, redirectUrisOf(platform.seed)));
+  // Not the picker and its answer: no other origin may read or drive the sign-in pages.
+  app.use("/multipass/*", (context, next) => (context.req.path.startsWith(oauthRouteSpecs.authorize.path) ? next() : browserApps(context, next)));
+  app.use("/api/*", browserApps);
   app.use(
     "/multipass/api/oauth2/*",
     limitRequestBody(maxBodyBytes, (context) =>

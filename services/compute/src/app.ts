@@ -1,6 +1,7 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
+import { redirectUrisOf } from "@foundry-emulator/config";
 import { controlPlaneRoutes } from "@foundry-emulator/contract";
-import { allowBrowserApps, createRouteMounter, createServiceApp, requestObservabilityOf } from "@foundry-emulator/http";
+import { allowBrowserApps, corsOriginAllowance, createRouteMounter, createServiceApp, requestObservabilityOf } from "@foundry-emulator/http";
 import { tlsMaterialFor } from "@foundry-emulator/tls";
 import type { ComputeDependencies } from "./dependencies";
 import { createJobQueue } from "./queue/job-queue";
@@ -14,9 +15,9 @@ import { computeSettingsFrom } from "./settings";
 
 /** The compute service: runtime sessions for module containers, and the contour job routes. */
 export function createComputeApp(platform: Platform) {
-  const app = createServiceApp({ service: "compute", ...requestObservabilityOf(platform) });
+  const app = createServiceApp({ service: "compute", ...requestObservabilityOf(platform), protection: platform.environment });
   // Browser apps call the multiplexer from their own origin (preflighted: Authorization, PUT, DELETE).
-  app.use("/contour-backend-multiplexer/*", allowBrowserApps());
+  app.use("/contour-backend-multiplexer/*", allowBrowserApps(corsOriginAllowance(platform.environment, redirectUrisOf(platform.seed))));
   // A body refused with 413 was not read to its end: close the connection rather than leave the
   // rest of the upload in a socket a client would reuse.
   app.use(async (context, next) => {
@@ -28,6 +29,7 @@ export function createComputeApp(platform: Platform) {
   const mount = createRouteMounter({
     verifier: platform.tokenVerifier,
     adminToken: platform.environment.FOUNDRY_ADMIN_TOKEN,
+    publicUrl: platform.environment.FOUNDRY_PUBLIC_URL,
     moduleToken: requireModuleAuthToken(platform.database),
   });
   mount(app, controlPlaneRoutes.health, (context) => context.json({ status: "ok", service: "compute" }));

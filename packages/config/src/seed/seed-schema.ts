@@ -189,3 +189,6 @@ export type SeedDeployedApp = z.infer<typeof seedDeployedAppSchema>;
 /** A seeded user is a service principal when its principal_type says so or it names a client. */
 export const isServicePrincipal = (user: SeedUser) => user.principal_type === "service" || (user.principal_type === undefined && user.oauth_client_id !== undefined);
 export type GrantType = z.infer<typeof grantTypeSchema>;
+
+/** Every redirect URI a seed registers: where its web apps live (their origins may call the API from a browser). */
+export const redirectUrisOf = (seed: SeedDocument | undefined) => seed?.foundry.oauth_clients.flatMap((client) => client.redirect_uris) ?? [];

@@ -11,7 +11,7 @@ export const healthResponseSchema = z.object({ status: z.literal("ok"), service:
 // Seeds and resets
 export const seedRequestSchema = seedDocumentSchema;
 /** Media types POST /_emulate/seed reads (all parsed the same way: JSON is YAML). */
-export const seedMediaTypes = ["application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain"] as const;
+export const seedMediaTypes = ["application/yaml", "application/x-yaml", "text/yaml", "application/json"] as const;
 export const seedSummarySchema = z.object({
   users: z.number().int(),
   servicePrincipals: z.number().int(),

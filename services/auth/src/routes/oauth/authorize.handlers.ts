@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { ServiceBindings } from "@foundry-emulator/http";
-import { forwardedPrefix, isFormContentType, parseFormBody } from "@foundry-emulator/http";
-import { parseScopeParameter, scopesOutsideAllowed } from "@foundry-emulator/tokens";
+import { isFormContentType, parseFormBody, trustedForwardedPrefix } from "@foundry-emulator/http";
+import { parseScopeParameter, scopesOutsideAllowed, withoutUnallowedOfflineAccess } from "@foundry-emulator/tokens";
 import type { AuthDependencies } from "../../auth-dependencies";
 import {
   createAuthorizationRequest,
@@ -20,8 +20,15 @@ type AuthContext = Context<ServiceBindings>;
 
 const singleValued = ["client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge", "code_challenge_method"];
 
-function errorPage(context: AuthContext, error: string, description: string, status: 400 | 404 = 400) {
+/** The sign-in pages are never framed (clickjacking, RFC 9700 §4.16) nor cached. */
+function signInPageHeaders(context: AuthContext) {
   context.header("Cache-Control", "no-store");
+  context.header("X-Frame-Options", "DENY");
+  context.header("Content-Security-Policy", "frame-ancestors 'none'");
+}
+
+function errorPage(context: AuthContext, error: string, description: string, status: 400 | 404 = 400) {
+  signInPageHeaders(context);
   return context.html(authorizationErrorPage(error, description), status);
 }
 
@@ -68,9 +75,10 @@ export function authorizeHandler({ platform, clients }: AuthDependencies) {
     if (responseType !== "code") return fail("unsupported_response_type", "Only response_type=code is supported.");
     if (!client.grantTypes.includes("authorization_code")) return fail("unauthorized_client", "This client may not use the authorization code grant.");
 
-    const scopes = parseScopeParameter(query.get("scope"));
-    const refused = scopesOutsideAllowed(scopes, client.allowedScopes);
+    const requestedScopes = parseScopeParameter(query.get("scope"));
+    const refused = scopesOutsideAllowed(requestedScopes, client.allowedScopes);
     if (refused.length > 0) return fail("invalid_scope", `Scopes not allowed for this client: ${refused.join(" ")}.`);
+    const scopes = withoutUnallowedOfflineAccess(requestedScopes, client.allowedScopes);
 
     const codeChallenge = query.get("code_challenge") ?? undefined;
     const method = query.get("code_challenge_method") ?? undefined;
@@ -90,14 +98,14 @@ export function authorizeHandler({ platform, clients }: AuthDependencies) {
       state,
       codeChallenge,
     });
-    context.header("Cache-Control", "no-store");
+    signInPageHeaders(context);
     return context.html(
       userPickerPage({
         requestId: request.id,
         clientName: client.name ?? client.clientId,
         scopes,
         users: listSignInUsers(platform).map((user) => ({ username: user.username, displayName: user.displayName, email: user.email })),
-        pathPrefix: forwardedPrefix((name) => context.req.header(name)),
+        pathPrefix: trustedForwardedPrefix(context),
       }),
     );
   };

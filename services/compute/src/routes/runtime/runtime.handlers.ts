@@ -78,6 +78,8 @@ export function createRuntimeHandlers(dependencies: ComputeDependencies) {
      * by another process's commit) or the poll wait passes (204).
      */
     async getJob(context: Context<RuntimeBindings>) {
+      // HEAD runs this GET route (its guard included) but must change nothing: no job is handed out.
+      if (context.req.method === "HEAD") return context.body(null, 204);
       const runtime = context.get("runtime");
       const signal = context.req.raw.signal;
       queue.touchRuntime(runtime.id);
