@@ -10,6 +10,7 @@ export * from "./admin-token";
 export * from "./json-body";
 export * from "./route-access";
 
+export * from "./logger";
 export * from "./request-logging";
 export * from "./request-journal";
 export * from "./public-url";

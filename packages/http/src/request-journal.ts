@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { loggerFor, type LogLevel, type Logger } from "./request-logging";
+import { loggerFor, type LogLevel, type Logger } from "./logger";
 
 declare module "hono" {
   /** Set by the OAuth routes for the request journal and the log (never a secret). */

@@ -3,7 +3,8 @@ import { HTTPException } from "hono/http-exception";
 import { FoundryError, foundryErrors, respondWithFoundryError } from "./errors/foundry-error";
 import { OauthError, respondWithOauthError } from "./errors/oauth-error";
 import type { RequestJournal } from "./request-journal";
-import { observeRequests, type Logger } from "./request-logging";
+import type { Logger } from "./logger";
+import { observeRequests } from "./request-logging";
 import type { ServiceBindings } from "./service-environment";
 import { protectFromOtherSites, type SiteProtectionSettings } from "./site-protection";
 
