@@ -1,5 +1,6 @@
 export * from "./errors/foundry-error";
 export * from "./errors/oauth-error";
+export * from "./errors/validation-error";
 export * from "./body-limit";
 export * from "./cross-origin";
 export * from "./form-body";

@@ -1,11 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { foundryErrors } from "./errors/foundry-error";
-
-/** Renders a zod path as `a.b[0].c`. */
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
-}
+import { invalidRequest, problemsOf } from "./errors/validation-error";
 
 /**
  * Reads a JSON body and validates it with a zod schema. Every failure is a 400 in the Foundry
@@ -17,12 +12,9 @@ export async function parseJsonBody<Schema extends z.ZodType>(context: Context, 
   try {
     value = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
-    throw foundryErrors.invalidArgument("Conjure:InvalidArgument", {}, "The body is not valid JSON.");
+    throw invalidRequest([{ path: "(body)", message: "not valid JSON" }]);
   }
   const result = schema.safeParse(value);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => ({ path: pathOf(issue.path) || "(body)", message: issue.message }));
-    throw foundryErrors.invalidArgument("Conjure:InvalidArgument", { problems }, problems.map((problem) => `${problem.path}: ${problem.message}`).join("; "));
-  }
+  if (!result.success) throw invalidRequest(problemsOf(result.error));
   return result.data;
 }

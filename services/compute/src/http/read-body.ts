@@ -1,5 +1,5 @@
 import type { ZodType } from "zod";
-import { readBoundedBody } from "@foundry-emulator/http";
+import { invalidRequest, problemsOf, readBoundedBody } from "@foundry-emulator/http";
 import { computeErrors } from "../wire/errors";
 
 /**
@@ -16,20 +16,18 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
 export async function readJsonBody<T>(request: Request, maxBytes: number, schema: ZodType<T>, options: { emptyAs?: unknown } = {}): Promise<T> {
   const bytes = await readBodyBytes(request, maxBytes);
   if (bytes.length === 0 && "emptyAs" in options) return parseWith(schema, options.emptyAs);
-  if (bytes.length === 0) throw computeErrors.invalidRequest(["the request body is empty; a JSON body is required"]);
+  if (bytes.length === 0) throw invalidRequest([{ path: "(body)", message: "empty; a JSON body is required" }]);
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString("utf8"));
   } catch {
-    throw computeErrors.invalidRequest(["the request body is not valid JSON"]);
+    throw invalidRequest([{ path: "(body)", message: "not valid JSON" }]);
   }
   return parseWith(schema, value);
 }
 
 function parseWith<T>(schema: ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw computeErrors.invalidRequest(parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)));
-  }
+  if (!parsed.success) throw invalidRequest(problemsOf(parsed.error));
   return parsed.data;
 }

@@ -7,7 +7,6 @@ import type { JobRow } from "./job-status";
  */
 export const computeErrors = {
   moduleAuthTokenInvalid: () => foundryErrors.unauthorized("The Module-Auth-Token header is missing or does not match this runtime."),
-  invalidRequest: (issues: string[]) => foundryErrors.invalidArgument("Conjure:InvalidArgument", { issues }, `Invalid request: ${issues.join("; ")}`),
   bodyTooLarge: (maxBytes: number) => foundryErrors.requestEntityTooLarge(maxBytes),
 
   // Runtime side.

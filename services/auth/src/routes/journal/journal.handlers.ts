@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { foundryErrors, type RequestJournal, type ServiceBindings } from "@foundry-emulator/http";
+import { invalidRequest, problemsOf, type RequestJournal, type ServiceBindings } from "@foundry-emulator/http";
 
 type JournalContext = Context<ServiceBindings>;
 
@@ -16,10 +16,7 @@ const journalQuerySchema = z.strictObject({
 /** Parses query parameters with a zod schema: every problem is a 400 naming the parameter. */
 export function parseQuery<Schema extends z.ZodType>(context: Context, schema: Schema): z.infer<Schema> {
   const result = schema.safeParse(context.req.query());
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => ({ path: issue.path.join(".") || "(query)", message: issue.message }));
-    throw foundryErrors.invalidArgument("Conjure:InvalidArgument", { problems }, problems.map((problem) => `${problem.path}: ${problem.message}`).join("; "));
-  }
+  if (!result.success) throw invalidRequest(problemsOf(result.error, "(query)"));
   return result.data;
 }
 

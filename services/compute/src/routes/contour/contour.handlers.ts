@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { deployedApps, functionSchemas } from "@foundry-emulator/db";
-import type { ServiceBindings } from "@foundry-emulator/http";
+import { invalidRequest, type ServiceBindings } from "@foundry-emulator/http";
 import type { ComputeDependencies } from "../../dependencies";
 import { readJsonBody } from "../../http/read-body";
 import { jobKey } from "../../queue/wake-ups";
@@ -192,7 +192,7 @@ export function createContourHandlers(dependencies: ComputeDependencies) {
     /** GET /schemas?rid=&branch=: the same, by query parameters. */
     async computeModuleSchemas(context: ContourContext) {
       const rid = context.req.query("rid");
-      if (!rid) throw computeErrors.invalidRequest(["rid: the query parameter is required"]);
+      if (!rid) throw invalidRequest([{ path: "rid", message: "the query parameter is required" }]);
       const binding = resolveDeployedApp(rid, context.req.query("branch") || "master", { requireActive: false });
       return context.json(schemasOfRuntime(binding.runtimeId));
     },
