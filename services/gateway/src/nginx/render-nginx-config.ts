@@ -267,6 +267,8 @@ export function renderNginxServer(options: NginxConfigOptions): string {
         `proxy_pass ${upstreamVariable(otherService)}/_emulate/health;`,
         `proxy_method GET;`,
         `proxy_pass_request_body off;`,
+        `# A proxy_set_header here replaces the server's: the service checks Host, so pass the client's.`,
+        `proxy_set_header Host $foundry_host;`,
         `proxy_set_header Content-Length "";`,
         `proxy_connect_timeout 2s;`,
         `proxy_read_timeout 5s;`,
