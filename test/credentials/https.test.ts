@@ -1,24 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startEmulatorProcess, type EmulatorProcess } from "../support/emulator";
+import { rawRequest } from "../support/raw-request";
 
 /** A request through Node's https client trusting only the given CA. */
-function httpsRequest(url: string, options: { ca: string; method?: string; headers?: Record<string, string>; body?: string }) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const outgoing = request(url, { method: options.method ?? "GET", headers: options.headers, ca: options.ca }, (incoming) => {
-      let body = "";
-      incoming.setEncoding("utf8");
-      incoming.on("data", (chunk) => (body += chunk));
-      incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, body }));
-    });
-    outgoing.on("error", reject);
-    outgoing.end(options.body);
-  });
-}
+const httpsRequest = (url: string, options: { ca: string; method?: string; headers?: Record<string, string>; body?: string }) => rawRequest(url, options);
 
 describe("HTTPS listener (FOUNDRY_TLS_PORT)", () => {
   let emulator: EmulatorProcess;

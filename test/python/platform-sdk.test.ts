@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { servicePrincipalIdFor, userIdFor } from "@foundry-emulator/config";
 import { freePort, startEmulatorProcess, type EmulatorProcess } from "../support/emulator";
 import { assertPythonReady, startPython, type PythonProcess } from "../support/python";
+import { rawRequest } from "../support/raw-request";
 
 /*
  * The unmodified Python platform SDK (`foundry` 0.29) judges the emulator over its HTTPS listener,
@@ -48,12 +48,6 @@ foundry:
       allowed_scopes: [api:admin-read, api:read-data]
 `;
 
-interface HttpsResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 let emulator: EmulatorProcess;
 let directory: string;
 let ca: string;
@@ -61,18 +55,7 @@ let hostname: string;
 let pythonEnvironment: Record<string, string>;
 
 /** A request through Node's https client trusting only the emulator's CA. */
-function https(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<HttpsResponse>((resolve, reject) => {
-    const outgoing = request(url, { method: options.method ?? "GET", headers: options.headers, ca }, (incoming) => {
-      let body = "";
-      incoming.setEncoding("utf8");
-      incoming.on("data", (chunk) => (body += chunk));
-      incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body }));
-    });
-    outgoing.on("error", reject);
-    outgoing.end(options.body);
-  });
-}
+const https = (url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) => rawRequest(url, { ...options, ca });
 
 const getCurrent = (token: string) => https(`https://${hostname}/api/v2/admin/users/getCurrent`, { headers: { Authorization: `Bearer ${token}` } });
 

@@ -2,29 +2,18 @@
 // a rebound host name, forged X-Forwarded-* headers, HEAD requests, framing, offline_access, and a
 // database readable by anyone.
 import { statSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeContract } from "@foundry-emulator/contract";
 import { freePort, startEmulator, type TestEmulator } from "../support/emulator";
 import { createPkcePair, getCurrent, obtainCode, postForm, tokenUrl } from "../support/oauth";
+import { rawRequest } from "../support/raw-request";
 
 const chromiumFlags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-/** A raw request, so Host, Origin and Sec-Fetch-Site can be whatever an attacker's browser sends. */
-function raw(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const outgoing = httpRequest(url, { method: options.method ?? "GET", headers: options.headers }, (incoming) => {
-      let body = "";
-      incoming.setEncoding("utf8");
-      incoming.on("data", (chunk) => (body += chunk));
-      incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body }));
-    });
-    outgoing.on("error", reject);
-    outgoing.end(options.body);
-  });
-}
+const raw = rawRequest;
 
 const forgedToken = "token-planted-by-another-site";
 const plantedSeed = `foundry:\n  users: [{ username: mallory }]\n  personal_tokens: [{ token: ${forgedToken}, username: mallory, scopes: [api:admin-read] }]\n`;

@@ -12,6 +12,7 @@ import time
 from foundry import ConfidentialClientAuth, PalantirRPCException
 from foundry._errors.sdk_internal_error import SDKInternalError
 from foundry.v2 import FoundryClient
+from sdk_report import rpc_error_of
 
 hostname = os.environ["FOUNDRY_HOSTNAME"]
 client_id, client_secret = "service-app", "service-app-secret"
@@ -51,12 +52,7 @@ try:
     FoundryClient(auth=narrow, hostname=hostname).admin.User.get_current()
     result["missingScope"] = {"raised": None}
 except PalantirRPCException as error:
-    result["missingScope"] = {
-        "raised": type(error).__name__,
-        "name": error.name,
-        "parameters": error.parameters,
-        "errorInstanceId": error.error_instance_id,
-    }
+    result["missingScope"] = rpc_error_of(error)
 
 # 6. sign_out revokes the access token (checked by the test with a plain request).
 revoked_token = auth.get_token().access_token

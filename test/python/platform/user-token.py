@@ -12,6 +12,7 @@ import certifi
 from foundry import PalantirRPCException, UserTokenAuth
 from foundry._errors.sdk_internal_error import SDKInternalError
 from foundry.v2 import FoundryClient
+from sdk_report import rpc_error_of
 
 hostname = os.environ["FOUNDRY_HOSTNAME"]
 admin_token, narrow_token = sys.argv[1], sys.argv[2]
@@ -59,12 +60,7 @@ try:
     client_for(narrow_token).admin.User.get_current()
     result["missingScope"] = {"raised": None}
 except PalantirRPCException as error:
-    result["missingScope"] = {
-        "raised": type(error).__name__,
-        "name": error.name,
-        "parameters": error.parameters,
-        "errorInstanceId": error.error_instance_id,
-    }
+    result["missingScope"] = rpc_error_of(error)
 
 # Last: trusting only the public CAs (certifi's bundle), the SDK refuses the emulator's certificate,
 # so the calls above were verified against the emulator's CA and nothing else.
