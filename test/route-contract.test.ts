@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuthApp } from "@foundry-emulator/auth";
 import { createComputeApp } from "@foundry-emulator/compute";
 import { routeContract } from "@foundry-emulator/contract";
+import { wholeDatabaseRouteSpecs } from "@foundry-emulator/control-plane";
 import { serviceForPath } from "../services/gateway/src/route-table";
 import { startEmulator, type TestEmulator } from "./support/emulator";
 
@@ -16,10 +17,10 @@ describe("the route contract", () => {
   });
   afterAll(() => emulator.stop());
 
-  it("is implemented by exactly the service the gateway's prefix table sends each path to", () => {
+  it("is implemented by exactly the service the gateway's prefix table sends each path to (the whole-database routes by both)", () => {
     const declaredFor = (service: string) =>
       routeContract
-        .filter((spec) => serviceForPath(`${spec.path}/`) === service || (spec.path === "/_emulate/health" && service === "compute"))
+        .filter((spec) => serviceForPath(`${spec.path}/`) === service || wholeDatabaseRouteSpecs.includes(spec))
         .map((spec) => `${spec.method} ${spec.path}`)
         .sort();
     expect(registeredRoutes(createAuthApp(emulator.platform))).toEqual(declaredFor("auth"));

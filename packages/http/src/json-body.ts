@@ -18,3 +18,10 @@ export async function parseJsonBody<Schema extends z.ZodType>(context: Context, 
   if (!result.success) throw invalidRequest(problemsOf(result.error));
   return result.data;
 }
+
+/** Parses query parameters with a zod schema: every problem is a 400 naming the parameter. */
+export function parseQuery<Schema extends z.ZodType>(context: Context, schema: Schema): z.infer<Schema> {
+  const result = schema.safeParse(context.req.query());
+  if (!result.success) throw invalidRequest(problemsOf(result.error, "(query)"));
+  return result.data;
+}

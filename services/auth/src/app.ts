@@ -12,12 +12,12 @@ import {
   respondWithFoundryError,
   respondWithOauthError,
 } from "@foundry-emulator/http";
-import { controlPlaneRoutes, oauthRoutes as oauthRouteSpecs, restorePath } from "@foundry-emulator/contract";
+import { oauthRoutes as oauthRouteSpecs, restorePath } from "@foundry-emulator/contract";
+import { wholeDatabaseRoutes } from "@foundry-emulator/control-plane";
 import { createClientDirectory } from "./oauth/oauth-clients";
 import { adminRoutes } from "./routes/admin/admin.routes";
 import { controlRoutes } from "./routes/control/control.routes";
 import { dashboardRoutes } from "./routes/dashboard/dashboard.routes";
-import { journalRoutes } from "./routes/journal/journal.routes";
 import { meRoutes } from "./routes/multipass/me.routes";
 import { oauthRoutes } from "./routes/oauth/oauth.routes";
 
@@ -41,7 +41,6 @@ export function createAuthApp(platform: Platform) {
   );
   app.use("/api/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
 
-  mount(app, controlPlaneRoutes.health, (context) => context.json({ status: "ok", service: "auth" }));
   app.route("/", oauthRoutes(dependencies));
   app.route("/", meRoutes(dependencies));
   app.route("/", adminRoutes(dependencies));
@@ -52,8 +51,8 @@ export function createAuthApp(platform: Platform) {
   });
   // A snapshot is a whole database: the restore route bounds its body itself (FOUNDRY_MAX_SNAPSHOT_BYTES).
   app.use("/_emulate/*", (context, next) => (context.req.path === restorePath ? next() : controlBodyLimit(context, next)));
+  app.route("/", wholeDatabaseRoutes({ platform, mount, journal: observability.journal, service: "auth" }));
   app.route("/", controlRoutes(dependencies));
-  app.route("/", journalRoutes(dependencies, observability.journal));
   app.route("/", dashboardRoutes(dependencies));
   return app;
 }

@@ -1,6 +1,6 @@
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { redirectUrisOf } from "@foundry-emulator/config";
-import { controlPlaneRoutes } from "@foundry-emulator/contract";
+import { wholeDatabaseRoutes } from "@foundry-emulator/control-plane";
 import { allowBrowserApps, corsOriginAllowance, createRouteMounter, createServiceApp, requestObservabilityOf } from "@foundry-emulator/http";
 import { tlsMaterialFor } from "@foundry-emulator/tls";
 import type { ComputeDependencies } from "./dependencies";
@@ -15,7 +15,8 @@ import { computeSettingsFrom } from "./settings";
 
 /** The compute service: runtime sessions for module containers, and the contour job routes. */
 export function createComputeApp(platform: Platform) {
-  const app = createServiceApp({ service: "compute", ...requestObservabilityOf(platform), protection: platform.environment });
+  const observability = requestObservabilityOf(platform);
+  const app = createServiceApp({ service: "compute", ...observability, protection: platform.environment });
   // Browser apps call the multiplexer from their own origin (preflighted: Authorization, PUT, DELETE).
   app.use("/contour-backend-multiplexer/*", allowBrowserApps(corsOriginAllowance(platform.environment, redirectUrisOf(platform.seed))));
   // A body refused with 413 was not read to its end: close the connection rather than leave the
@@ -32,7 +33,6 @@ export function createComputeApp(platform: Platform) {
     publicUrl: platform.environment.FOUNDRY_PUBLIC_URL,
     moduleToken: requireModuleAuthToken(platform.database),
   });
-  mount(app, controlPlaneRoutes.health, (context) => context.json({ status: "ok", service: "compute" }));
 
   const settings = computeSettingsFrom(platform.environment);
   const client = platform.database.$client;
@@ -43,6 +43,7 @@ export function createComputeApp(platform: Platform) {
   const tls = FOUNDRY_TLS_PORT !== undefined ? tlsMaterialFor(platform.database, platform.environment) : undefined;
   const dependencies: ComputeDependencies = { platform, settings, queue, wakeUps, sweeper, tls, mount };
 
+  app.route("/", wholeDatabaseRoutes({ platform, mount, journal: observability.journal, service: "compute" }));
   app.route("/", runtimeRoutes(dependencies));
   app.route("/", computeControlRoutes(dependencies));
   app.route("/", contourRoutes(dependencies));

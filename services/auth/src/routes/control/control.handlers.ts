@@ -3,20 +3,11 @@ import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { mintedTokenResponseSchema, mintTokenRequestSchema } from "@foundry-emulator/contract";
 import { principals } from "@foundry-emulator/db";
-import { resetToSeed, servicePrincipalIdFor } from "@foundry-emulator/config";
+import { servicePrincipalIdFor } from "@foundry-emulator/config";
 import { foundryErrors, parseJsonBody, type ServiceBindings } from "@foundry-emulator/http";
 import { formatScopes } from "@foundry-emulator/tokens";
-import { tlsMaterialFor } from "@foundry-emulator/tls";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { createGrant, storeTokenSet, tokenResponseBody } from "../../oauth/token-issuance";
-
-/** POST /_emulate/reset: back to the seed, atomically. */
-export function resetHandler({ platform }: AuthDependencies) {
-  return (context: Context<ServiceBindings>) => {
-    const summary = resetToSeed(platform.database, platform.seed, platform.now());
-    return context.json({ status: "reset", seed: summary ?? null });
-  };
-}
 
 /**
  * POST /_emulate/foundry/tokens: an access token for a user or a service principal with the given
@@ -47,13 +38,5 @@ export function mintTokenHandler({ platform }: AuthDependencies) {
     const response = await tokenResponseBody(platform, granted);
     context.header("Cache-Control", "no-store");
     return context.json({ ...response, scope: formatScopes(body.scopes), user_id: principal.id } satisfies z.infer<typeof mintedTokenResponseSchema>);
-  };
-}
-
-/** GET /_emulate/ca.pem: the emulator's CA certificate, for clients that must trust its HTTPS listener. */
-export function certificateAuthorityHandler({ platform }: AuthDependencies) {
-  return (context: Context<ServiceBindings>) => {
-    const { caCertificatePem } = tlsMaterialFor(platform.database, platform.environment);
-    return context.body(caCertificatePem, 200, { "Content-Type": "application/x-pem-file" });
   };
 }

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { controlPlaneRoutes as routes } from "@foundry-emulator/contract";
 import type { ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
-import { certificateAuthorityHandler, mintTokenHandler, resetHandler } from "./control.handlers";
+import { mintTokenHandler } from "./control.handlers";
 import {
   addClientSecretHandler,
   createPersonalTokenHandler,
@@ -11,20 +11,11 @@ import {
   removeClientSecretHandler,
   revokePersonalTokenHandler,
 } from "./credentials.handlers";
-import { openApiHandler } from "./openapi.handlers";
-import { applySeedHandler } from "./seed.handlers";
-import { restoreHandler, snapshotHandler } from "./snapshot.handlers";
 
-/** /_emulate/...: the control plane that tests, the testcontainers module and operators use. */
+/** The auth service's part of the control plane: tokens, client secrets, personal tokens (the whole-database routes come from @foundry-emulator/control-plane). */
 export function controlRoutes(dependencies: AuthDependencies) {
   const { mount } = dependencies;
   const router = new Hono<ServiceBindings>();
-  mount(router, routes.certificateAuthority, certificateAuthorityHandler(dependencies));
-  mount(router, routes.reset, resetHandler(dependencies));
-  mount(router, routes.seed, applySeedHandler(dependencies));
-  mount(router, routes.snapshot, snapshotHandler(dependencies));
-  mount(router, routes.restore, restoreHandler(dependencies));
-  mount(router, routes.openApi, openApiHandler(dependencies));
   mount(router, routes.mintToken, mintTokenHandler(dependencies));
   mount(router, routes.listClientSecrets, listClientSecretsHandler(dependencies));
   mount(router, routes.addClientSecret, addClientSecretHandler(dependencies));

@@ -2,9 +2,8 @@ import type { Context } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { accessTokens } from "@foundry-emulator/db";
-import { foundryErrors, type ServiceBindings } from "@foundry-emulator/http";
+import { foundryErrors, parseQuery, type ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
-import { parseQuery } from "../journal/journal.handlers";
 import { createDashboardQueries, decodeTokenCursor, isJobStatus } from "./dashboard-queries";
 
 type DashboardContext = Context<ServiceBindings>;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { appliedSeedResponseSchema, seedMediaTypes, type seedSummarySchema } from "@foundry-emulator/contract";
 import { applySeed, parseSeed, SeedError, type ParsedSeed } from "@foundry-emulator/config";
 import { foundryErrors, loggerFor, type ServiceBindings } from "@foundry-emulator/http";
-import type { AuthDependencies } from "../../auth-dependencies";
+import type { ControlPlaneDependencies } from "./control-plane-dependencies";
 
 /** A constraint SQLite enforces at write time (unique, foreign key, trigger): the state refused the seed. */
 function isConstraintError(error: unknown): error is Error & { code: string } {
@@ -18,7 +18,7 @@ function isConstraintError(error: unknown): error is Error & { code: string } {
  * refuses (409) changes nothing. What it adds is run-time state (origin `runtime`): it survives a
  * restart, and a reset removes it and goes back to the start-up seed.
  */
-export function applySeedHandler({ platform }: AuthDependencies) {
+export function applySeedHandler({ platform, service }: ControlPlaneDependencies) {
   return async (context: Context<ServiceBindings>) => {
     const mediaType = (context.req.header("Content-Type") ?? "text/plain").split(";")[0]!.trim().toLowerCase();
     if (!(seedMediaTypes as readonly string[]).includes(mediaType)) throw foundryErrors.unsupportedMediaType(mediaType);
@@ -40,7 +40,7 @@ export function applySeedHandler({ platform }: AuthDependencies) {
       throw foundryErrors.conflict("SeedConflict", { code: error.code, reason: error.message }, `The database refused the seed; nothing was applied: ${error.message}`);
     }
     const logger = loggerFor(platform.environment.LOG_LEVEL);
-    for (const warning of parsed.warnings) logger.warn({ service: "auth", requestId: context.get("requestId"), seed: "POST /_emulate/seed", path: warning.path }, warning.message);
+    for (const warning of parsed.warnings) logger.warn({ service, requestId: context.get("requestId"), seed: "POST /_emulate/seed", path: warning.path }, warning.message);
     const body: z.infer<typeof appliedSeedResponseSchema> = { status: "applied", seed: summary, warnings: parsed.warnings };
     return context.json(body);
   };

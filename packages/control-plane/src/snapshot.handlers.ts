@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { restoredResponseSchema, snapshotMediaType } from "@foundry-emulator/contract";
 import { currentSchemaVersion, prepareSnapshot, restoreSnapshot, SnapshotError, writeSnapshot } from "@foundry-emulator/db";
 import { FoundryError, foundryErrors, readBoundedBody, type ServiceBindings } from "@foundry-emulator/http";
-import type { AuthDependencies } from "../../auth-dependencies";
+import type { ControlPlaneDependencies } from "./control-plane-dependencies";
 
 const temporaryDirectory = () => mkdtemp(join(tmpdir(), "foundry-emulator-snapshot-"));
 
@@ -20,7 +20,7 @@ function snapshotFileName(at: number): string {
  * POST /_emulate/snapshot: a consistent copy of the database, taken while the emulator runs
  * (SQLite's online backup), sent as a file download. The temporary copy is gone once sent.
  */
-export function snapshotHandler({ platform }: AuthDependencies) {
+export function snapshotHandler({ platform }: ControlPlaneDependencies) {
   return async (context: Context<ServiceBindings>) => {
     const directory = await temporaryDirectory();
     const removeDirectory = () => rm(directory, { recursive: true, force: true }).catch(() => undefined);
@@ -74,7 +74,7 @@ async function receiveBody(context: Context<ServiceBindings>, path: string, maxB
  * every process sharing the database sees the old state or the new one. The signing key comes with
  * the snapshot (its tokens stay valid; every process picks the key up on its next token).
  */
-export function restoreHandler({ platform }: AuthDependencies) {
+export function restoreHandler({ platform }: ControlPlaneDependencies) {
   const maxBytes = platform.environment.FOUNDRY_MAX_SNAPSHOT_BYTES;
   return async (context: Context<ServiceBindings>) => {
     const directory = await temporaryDirectory();

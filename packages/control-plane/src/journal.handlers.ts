@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { invalidRequest, problemsOf, type RequestJournal, type ServiceBindings } from "@foundry-emulator/http";
+import { parseQuery, type RequestJournal, type ServiceBindings } from "@foundry-emulator/http";
 
 type JournalContext = Context<ServiceBindings>;
 
@@ -12,13 +12,6 @@ const journalQuerySchema = z.strictObject({
   path: z.string().min(1).max(500).optional(),
   principal: z.string().min(1).max(200).optional(),
 });
-
-/** Parses query parameters with a zod schema: every problem is a 400 naming the parameter. */
-export function parseQuery<Schema extends z.ZodType>(context: Context, schema: Schema): z.infer<Schema> {
-  const result = schema.safeParse(context.req.query());
-  if (!result.success) throw invalidRequest(problemsOf(result.error, "(query)"));
-  return result.data;
-}
 
 /** GET /_emulate/requests: the newest journal entries first, filtered; `nextCursor` pages on. */
 export const listRequestsHandler = (journal: RequestJournal) => (context: JournalContext) => {

@@ -1,0 +1,2 @@
+export * from "./control-plane-dependencies";
+export * from "./control-plane.routes";
