@@ -60,6 +60,21 @@ const zodEnglishLocaleOnly = {
   },
 };
 
+/**
+ * The dashboard's script is a static file its module reads beside itself
+ * (services/auth/src/views/dashboard/dashboard-script.ts reads dashboard.client.js); dist/ has no
+ * source files, so the bundle gets the file's text in that module's place.
+ */
+const dashboardScriptInline = {
+  name: "dashboard-script-inline",
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]views[\\/]dashboard[\\/]dashboard-script\.ts$/ }, ({ path }) => ({
+      contents: `export const dashboardScript = ${JSON.stringify(readFileSync(join(dirname(path), "dashboard.client.js"), "utf8"))};`,
+      loader: "js",
+    }));
+  },
+};
+
 const started = Date.now();
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
@@ -84,7 +99,7 @@ const result = await build({
   sourcemap: "linked",
   legalComments: "none",
   metafile: true,
-  plugins: [zodEnglishLocaleOnly],
+  plugins: [zodEnglishLocaleOnly, dashboardScriptInline],
   logLevel: "warning",
 });
 

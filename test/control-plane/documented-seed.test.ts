@@ -23,7 +23,12 @@ interface Overview {
   runtimes: Array<{ runtimeId: string; generatedModuleAuthToken: string | null; maxConcurrentTasks: number }>;
   deployedApps: Array<{ rid: string; runtimeId: string; displayName: string | null }>;
 }
-const overviewOf = async (baseUrl: string) => (await (await fetch(`${baseUrl}/_emulate/dashboard/data/overview`)).json()) as Overview;
+// What the dashboard's overview route answered, from the compute service's own list routes.
+const listOf = async <Item>(baseUrl: string, path: string) => ((await (await fetch(`${baseUrl}/_emulate/foundry/compute-modules/${path}`)).json()) as { data: Item[] }).data;
+const overviewOf = async (baseUrl: string): Promise<Overview> => ({
+  runtimes: await listOf<Overview["runtimes"][number]>(baseUrl, "runtimes"),
+  deployedApps: await listOf<Overview["deployedApps"][number]>(baseUrl, "deployed-apps"),
+});
 
 const clientCredentials = (baseUrl: string, clientId: string, secret: string, scope = "api:admin-read") =>
   postForm(tokenUrl(baseUrl), { grant_type: "client_credentials", scope }, { Authorization: basicAuthorization(clientId, secret) });

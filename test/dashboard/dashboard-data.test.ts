@@ -1,5 +1,6 @@
-// The dashboard's data and control routes through HTTP: overview, active tokens and their
-// revocation, jobs (list, filters, pages, detail, result download, cancel), and the admin token.
+// The dashboard's data and control routes through HTTP: principals, clients, runtimes and bindings,
+// active tokens and their revocation, jobs (list, filters, pages, detail, result download, cancel),
+// and the admin token.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeAccessTable } from "@foundry-emulator/contract";
 import { startEmulator, type TestEmulator } from "../support/emulator";
@@ -12,7 +13,7 @@ interface JobWire {
   runtimeId: string;
   queryType: string;
   attempts: number;
-  submittedBy: { id: string; username: string | null };
+  submittedBy: { id: string };
   createdAt: string;
   dispatchedAt: string | null;
   finishedAt: string | null;
@@ -40,6 +41,26 @@ const getJson = async <T>(url: string, headers: Record<string, string> = {}): Pr
   return (await response.json()) as T;
 };
 
+interface Overview {
+  principals: Array<{ id: string; username: string; kind: string; active: boolean }>;
+  oauthClients: Array<{ clientId: string; confidential: boolean; secretCount: number }>;
+  runtimes: Array<{ runtimeId: string; connected: boolean; lastPollAt: string | null; schemas: string[]; queued: number }>;
+  deployedApps: Array<{ rid: string; runtimeId: string; active: boolean }>;
+  personalTokens: unknown[];
+}
+/** What the dashboard's overview route answered, now read from each owner's list route: auth's principals, clients and personal tokens, compute's runtimes and bindings. */
+async function overviewOf(base: string): Promise<Overview> {
+  const list = async <Item>(path: string) => (await getJson<{ data: Item[] }>(`${base}/_emulate/foundry/${path}`)).data;
+  const [principals, oauthClients, runtimes, deployedApps, personalTokens] = await Promise.all([
+    list<Overview["principals"][number]>("principals"),
+    list<Overview["oauthClients"][number]>("oauth-clients"),
+    list<Overview["runtimes"][number]>("compute-modules/runtimes"),
+    list<Overview["deployedApps"][number]>("compute-modules/deployed-apps"),
+    list<unknown>("personal-tokens"),
+  ]);
+  return { principals, oauthClients, runtimes, deployedApps, personalTokens };
+}
+
 describe("dashboard data", () => {
   let emulator: TestEmulator;
   let base: string;
@@ -62,17 +83,11 @@ describe("dashboard data", () => {
     expect(new URL(redirect.headers.get("Location")!, `${base}/_emulate`).pathname).toBe("/_emulate/");
     const script = await fetch(`${base}/_emulate/dashboard/dashboard.js`);
     expect(script.headers.get("Content-Type")).toContain("text/javascript");
-    expect(await script.text()).toContain("dashboard/data/jobs");
+    expect(await script.text()).toContain("foundry/compute-modules/jobs");
   });
 
   it("shows principals, clients without secrets, runtimes and deployed apps", async () => {
-    const overview = await getJson<{
-      principals: Array<{ username: string; kind: string; active: boolean }>;
-      oauthClients: Array<{ clientId: string; confidential: boolean; secretCount: number }>;
-      runtimes: Array<{ runtimeId: string; connected: boolean; lastPollAt: string | null; schemas: string[]; queued: number }>;
-      deployedApps: Array<{ rid: string; runtimeId: string; active: boolean }>;
-      personalTokens: unknown[];
-    }>(`${base}/_emulate/dashboard/data/overview`);
+    const overview = await overviewOf(base);
     expect(overview.principals.map((principal) => principal.username)).toEqual(expect.arrayContaining(["alice", "bob", "carol.inactive"]));
     expect(overview.principals.find((principal) => principal.username === "carol.inactive")!.active).toBe(false);
     expect(overview.oauthClients.find((client) => client.clientId === "confidential-app")).toMatchObject({ confidential: true, secretCount: 1 });
@@ -89,7 +104,7 @@ describe("dashboard data", () => {
       body: JSON.stringify([{ functionName: "echo" }, { functionName: "summarize" }]),
     });
     expect(posted.status).toBe(204);
-    const after = await getJson<{ runtimes: Array<{ connected: boolean; lastPollAt: string | null; schemas: string[] }> }>(`${base}/_emulate/dashboard/data/overview`);
+    const after = await overviewOf(base);
     expect(after.runtimes[0]).toMatchObject({ connected: true, schemas: ["echo", "summarize"] });
     expect(after.runtimes[0]!.lastPollAt).not.toBeNull();
   });
@@ -146,7 +161,9 @@ describe("dashboard data", () => {
 
     const page = await getJson<JobsPage>(`${base}/_emulate/dashboard/data/jobs`);
     expect(page.data.slice(0, 5).map((job) => job.jobId)).toEqual([...ids].reverse());
-    expect(page.data[0]).toMatchObject({ status: "queued", runtimeId: "agent-loop", queryType: "echo", attempts: 0, submittedBy: { username: "alice" }, dispatchedAt: null, resultBytes: null });
+    // The submitter by id: its username is the auth service's (the page looks it up there).
+    const alice = (await getJson<{ data: Overview["principals"] }>(`${base}/_emulate/foundry/principals`)).data.find((principal) => principal.username === "alice")!;
+    expect(page.data[0]).toMatchObject({ status: "queued", runtimeId: "agent-loop", queryType: "echo", attempts: 0, submittedBy: { id: alice.id }, dispatchedAt: null, resultBytes: null });
     expect(page.counts).toMatchObject({ total: 5, queued: 5, inProgress: 0 });
     expect(JSON.stringify(page)).not.toContain("secretInput"); // queries only in the detail
 

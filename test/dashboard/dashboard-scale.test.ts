@@ -1,7 +1,7 @@
 // The dashboard with 100,000 jobs (and as many access tokens): every job filter shape walks an index (no table scan, no sort of
 // the whole table), and each page answers in milliseconds through HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobListQuery, type JobFilters } from "../../services/auth/src/routes/dashboard/dashboard-queries";
+import { jobListQuery, type JobFilters } from "../../services/compute/src/routes/control/job-listing";
 import { startEmulator, type TestEmulator } from "../support/emulator";
 
 const jobCount = 100_000;
@@ -72,7 +72,12 @@ describe("100,000 jobs and tokens", () => {
       "/_emulate/dashboard/data/jobs?runtime=agent-loop&status=failed",
       `/_emulate/dashboard/data/jobs?jobId=${someJobId}`,
       `/_emulate/dashboard/data/jobs/${someJobId}`,
-      "/_emulate/dashboard/data/overview",
+      // What the page reads besides jobs and tokens (the overview it read before, from each owner).
+      "/_emulate/foundry/compute-modules/runtimes",
+      "/_emulate/foundry/compute-modules/deployed-apps",
+      "/_emulate/foundry/principals",
+      "/_emulate/foundry/oauth-clients",
+      "/_emulate/foundry/personal-tokens",
       "/_emulate/dashboard/data/tokens",
       "/_emulate/dashboard/data/tokens?client=confidential-app&principal=alice",
     ];

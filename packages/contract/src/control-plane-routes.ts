@@ -23,10 +23,71 @@ const adminRead = { kind: "admin-read" } as const;
 
 const withOperationId = (operationId: string, spec: RouteSpec): RouteSpec => ({ ...spec, operationId });
 
+// What the control plane shows of principals, clients and tokens: the auth service's own tables.
+// Never a secret, a token value or a digest.
+const originSchema = z.enum(["seed", "runtime"]);
+
+export const principalSummarySchema = z.object({
+  id: z.string(),
+  kind: z.enum(["user", "service"]),
+  username: z.string(),
+  displayName: z.string().nullable(),
+  email: z.string().nullable(),
+  realm: z.string(),
+  organizationRid: z.string().nullable(),
+  active: z.boolean(),
+  origin: originSchema,
+});
+
+export const oauthClientSummarySchema = z.object({
+  clientId: z.string(),
+  name: z.string().nullable(),
+  confidential: z.boolean(),
+  redirectUris: z.array(z.string()),
+  grantTypes: z.array(z.string()),
+  allowedScopes: z.array(z.string()),
+  origin: originSchema,
+  /** How many live secrets it has; their values are never shown (only digests are stored). */
+  secretCount: z.number().int(),
+});
+
+/** The filters of the active-token list; `cursor` is the `nextCursor` of the previous page. */
+export const accessTokenListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().regex(/^(never|\d{1,16})\.\d{1,16}$/, "the nextCursor of a previous page").optional(),
+  /** A username: a user's, or a service principal's (the client id of a client_credentials client). */
+  principal: z.string().min(1).max(200).optional(),
+  client: z.string().min(1).max(200).optional(),
+  kind: z.enum(["oauth", "personal"]).optional(),
+});
+
+export const accessTokenSummarySchema = z.object({
+  tokenId: z.string(),
+  kind: z.enum(["oauth", "personal"]),
+  principal: z.object({ id: z.string(), username: z.string().nullable(), kind: z.enum(["user", "service"]).nullable() }),
+  clientId: z.string().nullable(),
+  scopes: z.array(z.string()),
+  label: z.string().nullable(),
+  origin: originSchema,
+  issuedAt: z.string(),
+  expiresAt: z.string().nullable(),
+});
+
+export const accessTokenPageSchema = z.object({ data: z.array(accessTokenSummarySchema), nextCursor: z.string().nullable() });
+
+export type PrincipalSummary = z.infer<typeof principalSummarySchema>;
+export type OauthClientSummary = z.infer<typeof oauthClientSummarySchema>;
+export type AccessTokenListQuery = z.infer<typeof accessTokenListQuerySchema>;
+export type AccessTokenSummary = z.infer<typeof accessTokenSummarySchema>;
+export type AccessTokenPage = z.infer<typeof accessTokenPageSchema>;
+
+const accessTokenListDescription =
+  "Access tokens (OAuth and personal) neither revoked nor expired: latest expiry first, then those that never expire. Query: `principal` (a username or a client's service principal), `client`, `kind` (oauth, personal), `limit` (1-500, default 50), `cursor` (the previous page's `nextCursor`). Never a token value.";
+
 /** POST /_emulate/restore reads a whole database: it bounds its body itself, with FOUNDRY_MAX_SNAPSHOT_BYTES. */
 export const restorePath = "/_emulate/restore";
 
-/** The /_emulate routes the control plane itself serves (credentials, seeding, snapshots, journal, dashboard). */
+/** The /_emulate routes of the whole database (seeding, snapshots, journal), of the auth service's data (principals, clients, credentials) and the dashboard page. */
 export const controlPlaneRoutes = {
   // Emulator
   health: route({
@@ -194,18 +255,52 @@ export const controlPlaneRoutes = {
     errors: [{ status: 404, errorName: "PersonalTokenNotFound", description: "No such token." }],
   }),
 
+  listAccessTokens: route({
+    method: "GET",
+    path: "/_emulate/foundry/tokens",
+    access: adminRead,
+    summary: "List active access tokens",
+    description: accessTokenListDescription,
+    responses: { 200: { description: "A page of tokens.", content: json(accessTokenPageSchema) } },
+    errors: [{ status: 400, errorName: "Conjure:InvalidArgument", description: "A query parameter is invalid; `parameters.problems` names it." }],
+  }),
   revokeAccessToken: simpleRoute("POST", "/_emulate/foundry/tokens/:tokenId/revoke", admin, "Revoke an access token by id", "`{tokenId, revoked, revokedAt, changed}` (OAuth or personal token).", { tag: "credentials" }),
+
+  // Principals and clients
+  listPrincipals: route({
+    method: "GET",
+    path: "/_emulate/foundry/principals",
+    access: adminRead,
+    summary: "List users and service principals",
+    description: "Users first, then service principals, each by username.",
+    responses: { 200: { description: "The principals (at most 500).", content: json(z.object({ data: z.array(principalSummarySchema) })) } },
+  }),
+  listOauthClients: route({
+    method: "GET",
+    path: "/_emulate/foundry/oauth-clients",
+    access: adminRead,
+    summary: "List OAuth clients",
+    description: "Each client's registration and how many live secrets it has; never a secret.",
+    responses: { 200: { description: "The clients (at most 500).", content: json(z.object({ data: z.array(oauthClientSummarySchema) })) } },
+  }),
 
   // Request journal
   listRequests: simpleRoute("GET", "/_emulate/requests", adminRead, "The request journal", "The newest requests first, filtered by the query (`limit`, `cursor`, `service`, `status`, `path`, `principal`); `nextCursor` pages on."),
   clearRequests: simpleRoute("DELETE", "/_emulate/requests", admin, "Clear the request journal", "Cleared.", { status: 204 }),
 
   // Dashboard
-  dashboardRedirect: simpleRoute("GET", "/_emulate", { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" }, "The dashboard", "The dashboard page (HTML); its data comes from the routes below.", { tag: "dashboard" }),
-  dashboardPage: withOperationId("getDashboardPage", simpleRoute("GET", "/_emulate/", { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" }, "The dashboard page", "The page (HTML); its data comes from the routes below.", { tag: "dashboard" })),
+  dashboardRedirect: simpleRoute("GET", "/_emulate", { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" }, "The dashboard", "The dashboard page (HTML); its data comes from the services' list routes.", { tag: "dashboard" }),
+  dashboardPage: withOperationId("getDashboardPage", simpleRoute("GET", "/_emulate/", { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" }, "The dashboard page", "The page (HTML); its script reads each service's list routes through the gateway (principals, OAuth clients, tokens, runtimes, deployed apps, jobs, the journal).", { tag: "dashboard" })),
   dashboardScript: simpleRoute("GET", "/_emulate/dashboard/dashboard.js", { kind: "public", reason: "the dashboard's static script" }, "The dashboard's script", "JavaScript.", { tag: "dashboard" }),
-  dashboardOverview: simpleRoute("GET", "/_emulate/dashboard/data/overview", adminRead, "Dashboard: overview", "Principals, OAuth clients (never secrets), runtimes, deployed-app bindings and personal tokens (never values).", { tag: "dashboard" }),
-  dashboardTokens: simpleRoute("GET", "/_emulate/dashboard/data/tokens", adminRead, "Dashboard: tokens", "Access tokens, latest expiry first then those that never expire, filtered by the query; `nextCursor` pages on.", { tag: "dashboard" }),
-  dashboardJobs: simpleRoute("GET", "/_emulate/dashboard/data/jobs", adminRead, "Dashboard: jobs", "Compute-module jobs, newest first, filtered by the query; `nextCursor` pages on.", { tag: "dashboard" }),
-  dashboardJob: simpleRoute("GET", "/_emulate/dashboard/data/jobs/:jobId", adminRead, "Dashboard: one job", "The job's details.", { tag: "dashboard" }),
+  // The dashboard's earlier URL for the token list, kept (its job URLs are the compute service's: jobControlRoutes).
+  dashboardTokens: route({
+    method: "GET",
+    path: "/_emulate/dashboard/data/tokens",
+    access: adminRead,
+    tag: "dashboard",
+    summary: "Dashboard: tokens (alias)",
+    description: `The same as GET /_emulate/foundry/tokens. ${accessTokenListDescription}`,
+    responses: { 200: { description: "A page of tokens.", content: json(accessTokenPageSchema) } },
+    errors: [{ status: 400, errorName: "Conjure:InvalidArgument", description: "A query parameter is invalid; `parameters.problems` names it." }],
+  }),
 } satisfies Record<string, RouteSpec>;

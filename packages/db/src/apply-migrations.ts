@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { immediateTransaction } from "./immediate-transaction";
 
 const journalTable = "__drizzle_migrations";
 
@@ -12,7 +13,7 @@ const journalTable = "__drizzle_migrations";
  */
 export function applyMigrations(client: Database.Database, migrationsFolder: string): number {
   const migrations = readMigrationFiles({ migrationsFolder });
-  const run = client.transaction(() => {
+  return immediateTransaction(client, () => {
     client.exec(`CREATE TABLE IF NOT EXISTS "${journalTable}" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`);
     const last = client.prepare(`SELECT created_at FROM "${journalTable}" ORDER BY created_at DESC LIMIT 1`).get() as
       | { created_at: number }
@@ -29,5 +30,4 @@ export function applyMigrations(client: Database.Database, migrationsFolder: str
     }
     return applied;
   });
-  return run.immediate();
 }

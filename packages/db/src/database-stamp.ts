@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { prepareOnce } from "./prepare-once";
 
 /**
  * A fingerprint of what the database holds, for caches that must notice any commit: this
@@ -10,13 +11,22 @@ export interface DatabaseStamp {
   version: number;
 }
 
-/**
- * Reads the stamp with two prepared statements (~1.4 µs together): `PRAGMA data_version` itself,
- * not the `pragma_data_version()` table function, which compiles the pragma again on every call.
- */
+// Raw: pragmas and SQLite functions, plumbing with no table behind them.
+// `PRAGMA data_version` itself, not the `pragma_data_version()` table function (nor `client.pragma()`),
+// which compile the pragma again on every call.
+const totalChanges = (client: Database.Database) => client.prepare<[], number>("SELECT total_changes()").pluck();
+const dataVersion = (client: Database.Database) => client.prepare<[], number>("PRAGMA data_version").pluck();
+
+/** Reads the connection's `PRAGMA data_version`: it changes when ANOTHER connection commits. */
+export function dataVersionReader(client: Database.Database): () => number {
+  const version = prepareOnce(client, dataVersion);
+  return () => version.get()!;
+}
+
+/** Reads the stamp with two prepared statements (~1.4 µs together). */
 export function databaseStampReader(client: Database.Database): () => DatabaseStamp {
-  const changes = client.prepare<[], number>("SELECT total_changes()").pluck();
-  const version = client.prepare<[], number>("PRAGMA data_version").pluck();
+  const changes = prepareOnce(client, totalChanges);
+  const version = prepareOnce(client, dataVersion);
   return () => ({ changes: changes.get()!, version: version.get()! });
 }
 

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { immediateTransaction } from "./immediate-transaction";
 
 export interface GroupCommitter {
   /**
@@ -44,17 +45,17 @@ export function createGroupCommitter(client: Database.Database, options: GroupCo
   let queue: QueuedWork[] = [];
   let scheduled = false;
 
-  // Called inside the outer transaction, better-sqlite3 runs these as SAVEPOINT … RELEASE (or ROLLBACK TO).
-  const inSavepoint = client.transaction((work: () => unknown) => work());
-  const runBatch = client.transaction((batch: QueuedWork[]): Outcome[] =>
-    batch.map(({ work }): Outcome => {
-      try {
-        return { ok: true, value: inSavepoint(work) };
-      } catch (error) {
-        return { ok: false, error };
-      }
-    }),
-  );
+  // The nested immediateTransaction runs as SAVEPOINT … RELEASE (or ROLLBACK TO) inside the batch's.
+  const runBatch = (batch: QueuedWork[]): Outcome[] =>
+    immediateTransaction(client, () =>
+      batch.map(({ work }): Outcome => {
+        try {
+          return { ok: true, value: immediateTransaction(client, work) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
 
   function flush() {
     scheduled = false;
@@ -65,7 +66,7 @@ export function createGroupCommitter(client: Database.Database, options: GroupCo
     try {
       // Inside someone else's open transaction this would be a savepoint, and "committed" a lie.
       if (client.inTransaction) throw new Error("group commit: the connection is inside a transaction");
-      outcomes = runBatch.immediate(batch);
+      outcomes = runBatch(batch);
     } catch (error) {
       // BEGIN or COMMIT failed (better-sqlite3 has rolled back): nothing of this batch is durable.
       for (const item of batch) item.reject(error);

@@ -3,5 +3,7 @@ export * from "./open-database";
 export { applyMigrations } from "./apply-migrations";
 export * from "./snapshot";
 export { prepareOnce } from "./prepare-once";
+export { immediateTransaction, type Connection } from "./immediate-transaction";
+export { named, prepareNamed } from "./named-statement";
 export { createGroupCommitter, groupCommitterFor, type GroupCommitter, type GroupCommitOptions } from "./group-commit";
-export { databaseStampReader, sameStamp, type DatabaseStamp } from "./database-stamp";
+export { dataVersionReader, databaseStampReader, sameStamp, type DatabaseStamp } from "./database-stamp";

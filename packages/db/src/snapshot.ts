@@ -6,6 +6,7 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema";
 import { applyMigrations } from "./apply-migrations";
+import { immediateTransaction } from "./immediate-transaction";
 import { defaultMigrationsFolder } from "./open-database";
 
 /**
@@ -227,7 +228,7 @@ export function restoreSnapshot(client: Database.Database, prepared: PreparedSna
   if (client.inTransaction) throw new Error("restoreSnapshot: the connection is inside a transaction");
   client.prepare(`ATTACH DATABASE ? AS ${attachedName}`).run(prepared.path);
   try {
-    const replace = client.transaction((): RestoreSummary => {
+    return immediateTransaction(client, (): RestoreSummary => {
       client.pragma("defer_foreign_keys = ON");
       const snapshotHasKey = (client.prepare(`SELECT count(*) AS total FROM ${attachedName}.${quote(signingKeyTable)}`).get() as { total: number }).total > 0;
       const tables = emulatorTables();
@@ -243,7 +244,6 @@ export function restoreSnapshot(client: Database.Database, prepared: PreparedSna
       client.prepare(`INSERT INTO main.${quote(journalTable)} (id, hash, created_at) SELECT id, hash, created_at FROM ${attachedName}.${quote(journalTable)}`).run();
       return { tables: restored, kept, signingKey: snapshotHasKey ? "snapshot" : "kept" };
     });
-    return replace.immediate();
   } finally {
     client.prepare(`DETACH DATABASE ${attachedName}`).run();
   }

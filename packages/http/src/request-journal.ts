@@ -1,4 +1,5 @@
-import type Database from "better-sqlite3";
+import { and, desc, eq, gte, lt, lte, max, sql, type SQL } from "drizzle-orm";
+import { immediateTransaction, named, prepareNamed, prepareOnce, requestJournal, type FoundryDatabase } from "@foundry-emulator/db";
 import { loggerFor, type LogLevel, type Logger } from "./logger";
 
 declare module "hono" {
@@ -47,21 +48,6 @@ export interface JournalQuery {
   principal?: string | undefined;
 }
 
-interface JournalRow {
-  sequence: number;
-  at: number;
-  service: string;
-  request_id: string;
-  method: string;
-  path: string;
-  status: number;
-  duration_ms: number;
-  principal: string | null;
-  client_id: string | null;
-  grant_type: string | null;
-  oauth_error: string | null;
-}
-
 /**
  * The last N requests of every process that shares the database. The hot path only pushes onto an
  * in-memory batch; every `flushIntervalMs` one transaction writes the batch into `request_journal`
@@ -74,27 +60,13 @@ interface JournalRow {
 export class RequestJournal {
   private pending: JournalEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly insert: Database.Statement;
-  private readonly trim: Database.Statement;
-  private readonly writeBatch: (batch: JournalEntry[]) => void;
-  private readonly queries = new Map<string, Database.Statement>();
 
   constructor(
-    private readonly client: Database.Database,
+    private readonly database: FoundryDatabase,
     readonly capacity: number,
     private readonly logger?: Logger,
     private readonly flushIntervalMs = 200,
-  ) {
-    this.insert = client.prepare(
-      `INSERT INTO request_journal (at, service, request_id, method, path, status, duration_ms, principal, client_id, grant_type, oauth_error)
-       VALUES (@at, @service, @requestId, @method, @path, @status, @durationMs, @principal, @clientId, @grantType, @oauthError)`,
-    );
-    this.trim = client.prepare("DELETE FROM request_journal WHERE sequence <= (SELECT max(sequence) FROM request_journal) - ?");
-    this.writeBatch = client.transaction((batch: JournalEntry[]) => {
-      for (const entry of batch) this.insert.run(entry);
-      this.trim.run(this.capacity);
-    });
-  }
+  ) {}
 
   get enabled(): boolean {
     return this.capacity > 0;
@@ -119,9 +91,14 @@ export class RequestJournal {
     if (this.pending.length === 0) return;
     const batch = this.pending.length > this.capacity ? this.pending.slice(-this.capacity) : this.pending;
     this.pending = [];
-    if (!this.client.open) return;
+    if (!this.database.$client.open) return;
     try {
-      this.writeBatch(batch);
+      const { database } = this;
+      immediateTransaction(database, () => {
+        const insert = prepareOnce(database, insertEntry);
+        for (const entry of batch) insert.run(entry);
+        prepareOnce(database, trimToNewest).run({ keep: this.capacity });
+      });
     } catch (error) {
       this.logger?.warn({ err: error, entries: batch.length }, "request journal: a batch could not be written");
     }
@@ -130,59 +107,46 @@ export class RequestJournal {
   /** Newest first, filtered; `nextCursor` pages to older entries. */
   list(query: JournalQuery): { data: JournalRecord[]; nextCursor: string | null } {
     this.flush();
-    const conditions: string[] = [];
-    const parameters: Record<string, unknown> = { limit: query.limit + 1 };
-    if (query.before !== undefined) {
-      conditions.push("sequence < @before");
-      parameters.before = query.before;
-    }
-    if (query.service) {
-      conditions.push("service = @service");
-      parameters.service = query.service;
-    }
+    const conditions: (SQL | undefined)[] = [];
+    if (query.before !== undefined) conditions.push(lt(requestJournal.sequence, query.before));
+    if (query.service) conditions.push(eq(requestJournal.service, query.service));
     if (query.status) {
       const statusClass = /^([1-5])xx$/.exec(query.status);
       if (statusClass) {
-        conditions.push("status >= @statusFrom AND status < @statusTo");
-        parameters.statusFrom = Number(statusClass[1]) * 100;
-        parameters.statusTo = Number(statusClass[1]) * 100 + 100;
+        const from = Number(statusClass[1]) * 100;
+        conditions.push(gte(requestJournal.status, from), lt(requestJournal.status, from + 100));
       } else if (query.status === "error") {
-        conditions.push("status >= 400");
+        conditions.push(gte(requestJournal.status, 400));
       } else {
-        conditions.push("status = @status");
-        parameters.status = Number(query.status);
+        conditions.push(eq(requestJournal.status, Number(query.status)));
       }
     }
-    if (query.path) {
-      conditions.push("instr(path, @path) > 0");
-      parameters.path = query.path;
-    }
-    if (query.principal) {
-      conditions.push("principal = @principal");
-      parameters.principal = query.principal;
-    }
-    const sql = `SELECT * FROM request_journal ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY sequence DESC LIMIT @limit`;
-    let statement = this.queries.get(sql);
-    if (!statement) {
-      statement = this.client.prepare(sql);
-      this.queries.set(sql, statement);
-    }
-    const rows = statement.all(parameters) as JournalRow[];
+    // instr, not LIKE: a plain, case-sensitive substring, with no wildcard to escape.
+    if (query.path) conditions.push(sql`instr(${requestJournal.path}, ${query.path}) > 0`);
+    if (query.principal) conditions.push(eq(requestJournal.principal, query.principal));
+    // Built per call (the filters vary; the dashboard reads it every few seconds at most).
+    const rows = this.database
+      .select()
+      .from(requestJournal)
+      .where(and(...conditions))
+      .orderBy(desc(requestJournal.sequence))
+      .limit(query.limit + 1)
+      .all();
     const page = rows.slice(0, query.limit);
     return {
       data: page.map((row) => ({
         sequence: row.sequence,
         time: new Date(row.at).toISOString(),
         service: row.service,
-        requestId: row.request_id,
+        requestId: row.requestId,
         method: row.method,
         path: row.path,
         status: row.status,
-        durationMs: row.duration_ms,
+        durationMs: row.durationMs,
         principal: row.principal,
-        clientId: row.client_id,
-        grantType: row.grant_type,
-        oauthError: row.oauth_error,
+        clientId: row.clientId,
+        grantType: row.grantType,
+        oauthError: row.oauthError,
       })),
       nextCursor: rows.length > query.limit ? String(page.at(-1)!.sequence) : null,
     };
@@ -193,18 +157,45 @@ export class RequestJournal {
     this.pending = [];
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.client.prepare("DELETE FROM request_journal").run();
+    this.database.delete(requestJournal).run();
   }
 }
 
-const journals = new WeakMap<Database.Database, RequestJournal>();
+// The insert runs once per request: prepared by better-sqlite3 from drizzle's text (see
+// prepareNamed), since drizzle's own prepared insert costs half as much again (4.4 against 2.9 µs a row).
+const insertEntry = (database: FoundryDatabase) =>
+  prepareNamed<JournalEntry>(
+    database,
+    database.insert(requestJournal).values({
+      at: named("at"),
+      service: named("service"),
+      requestId: named("requestId"),
+      method: named("method"),
+      path: named("path"),
+      status: named("status"),
+      durationMs: named("durationMs"),
+      principal: named("principal"),
+      clientId: named("clientId"),
+      grantType: named("grantType"),
+      oauthError: named("oauthError"),
+    } satisfies Record<keyof JournalEntry, SQL>),
+  );
+
+// Keeps the newest `keep` rows: one indexed delete below max(sequence) - keep (sequences are contiguous).
+const trimToNewest = (database: FoundryDatabase) =>
+  database
+    .delete(requestJournal)
+    .where(lte(requestJournal.sequence, sql`(${database.select({ newest: max(requestJournal.sequence) }).from(requestJournal)}) - ${sql.placeholder("keep")}`))
+    .prepare();
+
+const journals = new WeakMap<object, RequestJournal>();
 
 /** The journal of a database connection: the services of one process share it. */
-export function requestJournalFor(client: Database.Database, capacity: number, logger?: Logger): RequestJournal {
-  let journal = journals.get(client);
+export function requestJournalFor(database: FoundryDatabase, capacity: number, logger?: Logger): RequestJournal {
+  let journal = journals.get(database.$client);
   if (!journal) {
-    journal = new RequestJournal(client, capacity, logger);
-    journals.set(client, journal);
+    journal = new RequestJournal(database, capacity, logger);
+    journals.set(database.$client, journal);
   }
   return journal;
 }
@@ -212,8 +203,8 @@ export function requestJournalFor(client: Database.Database, capacity: number, l
 /** What `createServiceApp` needs to log and journal requests, from a service's platform. */
 export function requestObservabilityOf(platform: {
   environment: { LOG_LEVEL: LogLevel; FOUNDRY_JOURNAL_SIZE: number };
-  database: { $client: Database.Database };
+  database: FoundryDatabase;
 }): { logger: Logger; journal: RequestJournal } {
   const logger = loggerFor(platform.environment.LOG_LEVEL);
-  return { logger, journal: requestJournalFor(platform.database.$client, platform.environment.FOUNDRY_JOURNAL_SIZE, logger) };
+  return { logger, journal: requestJournalFor(platform.database, platform.environment.FOUNDRY_JOURNAL_SIZE, logger) };
 }

@@ -49,9 +49,10 @@ export function loggablePathOf(url: string, path: string): string {
  * Reads that would flood the journal and the info log: health checks (every few seconds in the
  * compose stack) and the dashboard's own polling. They are logged at debug level, not journaled.
  */
-export function isQuietRequest(method: string, path: string): boolean {
+export function isQuietRequest(method: string, path: string, poll?: string): boolean {
   if (method !== "GET") return false;
-  return path === "/_emulate/health" || path === "/_emulate/" || path === "/_emulate/requests" || path.startsWith("/_emulate/dashboard/");
+  // The dashboard reads the services' own routes; its refreshes say so in X-Foundry-Emulator-Poll.
+  return poll === "dashboard" || path === "/_emulate/health" || path === "/_emulate/" || path === "/_emulate/requests" || path.startsWith("/_emulate/dashboard/");
 }
 
 export interface ObserveRequestsOptions {
@@ -86,7 +87,7 @@ export function observeRequests({ service, logger, journal }: ObserveRequestsOpt
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const { method } = context.req;
     const path = context.req.path;
-    const quiet = isQuietRequest(method, path);
+    const quiet = isQuietRequest(method, path, requestHeader(context, "x-foundry-emulator-poll"));
     const status = context.res.status;
     const level = quiet ? "debug" : status >= 500 ? "error" : "info";
     const logIt = logger.isLevelEnabled(level);

@@ -16,7 +16,8 @@ export interface RouteEntry {
 export const routeTable: readonly RouteEntry[] = [
   { prefix: "/multipass/", service: "auth", purpose: "Multipass OAuth 2.0 and /multipass/api/me" },
   { prefix: "/api/", service: "auth", purpose: "Foundry platform API (/api/v2/admin/...)" },
-  { prefix: "/_emulate/foundry/compute-modules/", service: "compute", purpose: "compute-module runtime sessions" },
+  { prefix: "/_emulate/foundry/compute-modules/", service: "compute", purpose: "compute-module runtime sessions, and the jobs, runtimes and bindings the control plane shows" },
+  { prefix: "/_emulate/dashboard/data/jobs", service: "compute", purpose: "the dashboard's earlier job URLs (the same as /_emulate/foundry/compute-modules/jobs)" },
   { prefix: "/contour-backend-multiplexer/", service: "compute", purpose: "contour job routes applications call" },
   { prefix: "/_emulate/", service: "auth", purpose: "emulator control plane" },
 ];

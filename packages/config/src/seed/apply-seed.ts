@@ -1,7 +1,8 @@
-import { and, eq, notInArray, sql } from "drizzle-orm";
+import { and, eq, notInArray } from "drizzle-orm";
 import {
   accessTokens,
   deployedApps,
+  immediateTransaction,
   oauthClients,
   oauthClientSecrets,
   principals,
@@ -53,7 +54,7 @@ export interface ApplySeedOptions {
 export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = Date.now(), options: ApplySeedOptions = {}): SeedSummary {
   const origin = options.origin ?? "seed";
   const { users, oauth_clients: clients, compute_modules: computeModules } = seed.foundry;
-  const apply = database.$client.transaction(() => {
+  return immediateTransaction(database, () => {
     for (const user of users) {
       const values = {
         displayName: user.display_name ?? null,
@@ -106,7 +107,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
           and(
             eq(oauthClientSecrets.clientId, client.client_id),
             eq(oauthClientSecrets.origin, "seed"),
-            secretHashes.length ? notInArray(oauthClientSecrets.secretHash, secretHashes) : sql`1`,
+            secretHashes.length ? notInArray(oauthClientSecrets.secretHash, secretHashes) : undefined,
           ),
         )
         .run();
@@ -216,5 +217,4 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
       personalTokens: personalTokens.length,
     };
   });
-  return apply.immediate();
 }

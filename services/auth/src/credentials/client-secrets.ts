@@ -1,6 +1,6 @@
 import { and, asc, count, eq } from "drizzle-orm";
 import type { ClientSecretSummary } from "@foundry-emulator/contract";
-import { oauthClients, oauthClientSecrets } from "@foundry-emulator/db";
+import { immediateTransaction, oauthClients, oauthClientSecrets } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { foundryErrors } from "@foundry-emulator/http";
 import { hashSecret, randomSecret } from "@foundry-emulator/tokens";
@@ -41,15 +41,13 @@ export function addClientSecret(platform: Platform, clientId: string): ClientSec
  */
 export function removeClientSecret(platform: Platform, clientId: string, secretId: string): void {
   confidentialClient(platform, clientId);
-  platform.database.$client
-    .transaction(() => {
-      const remaining = platform.database.select({ total: count() }).from(oauthClientSecrets).where(eq(oauthClientSecrets.clientId, clientId)).get()?.total ?? 0;
-      const removed = platform.database
-        .delete(oauthClientSecrets)
-        .where(and(eq(oauthClientSecrets.clientId, clientId), eq(oauthClientSecrets.id, secretId)))
-        .run().changes;
-      if (removed === 0) throw foundryErrors.notFound("OAuthClientSecretNotFound", { clientId, secretId });
-      if (remaining <= 1) throw foundryErrors.invalidArgument("LastClientSecret", { clientId, secretId }, "Add the new secret before removing the last one.");
-    })
-    .immediate();
+  immediateTransaction(platform.database, () => {
+    const remaining = platform.database.select({ total: count() }).from(oauthClientSecrets).where(eq(oauthClientSecrets.clientId, clientId)).get()?.total ?? 0;
+    const removed = platform.database
+      .delete(oauthClientSecrets)
+      .where(and(eq(oauthClientSecrets.clientId, clientId), eq(oauthClientSecrets.id, secretId)))
+      .run().changes;
+    if (removed === 0) throw foundryErrors.notFound("OAuthClientSecretNotFound", { clientId, secretId });
+    if (remaining <= 1) throw foundryErrors.invalidArgument("LastClientSecret", { clientId, secretId }, "Add the new secret before removing the last one.");
+  });
 }

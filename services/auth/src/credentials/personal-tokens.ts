@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNotNull } from "drizzle-orm";
 import type { PersonalTokenSummary } from "@foundry-emulator/contract";
 import { accessTokens, principals } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
@@ -14,7 +14,9 @@ export function listPersonalTokens(platform: Platform): PersonalTokenSummary[] {
     .select({ token: accessTokens, username: principals.username })
     .from(accessTokens)
     .innerJoin(principals, eq(principals.id, accessTokens.principalId))
-    .where(eq(accessTokens.kind, "personal"))
+    // Only personal tokens have a digest: the condition lets SQLite walk access_tokens_token_hash
+    // instead of every access token (one per dispatched job).
+    .where(and(isNotNull(accessTokens.tokenHash), eq(accessTokens.kind, "personal")))
     .orderBy(desc(accessTokens.issuedAt))
     .all()
     .map(({ token, username }) => ({

@@ -1,5 +1,5 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { accessTokens, refreshTokens } from "@foundry-emulator/db";
+import { accessTokens, immediateTransaction, refreshTokens } from "@foundry-emulator/db";
 import type { Platform } from "@foundry-emulator/bootstrap";
 import { hashSecret } from "@foundry-emulator/tokens";
 import { revokeGrant } from "./token-issuance";
@@ -14,7 +14,7 @@ export async function revokeToken(platform: Platform, clientId: string, token: s
   const revokeAsRefreshToken = () => {
     const row = database.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashSecret(token))).get();
     if (!row || row.clientId !== clientId) return false;
-    database.$client.transaction(() => revokeGrant(database, row.grantId, "refresh token revoked", now)).immediate();
+    immediateTransaction(database, () => revokeGrant(database, row.grantId, "refresh token revoked", now));
     return true;
   };
   if (hint === "refresh_token" && revokeAsRefreshToken()) return;

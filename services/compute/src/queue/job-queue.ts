@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, isNotNull, lte, min, or, sql } from "drizzle-orm";
-import { accessTokens, jobs, principals, runtimes, type FoundryDatabase } from "@foundry-emulator/db";
+import { and, count, eq, inArray, isNotNull, isNull, lte, min, or, sql } from "drizzle-orm";
+import { accessTokens, immediateTransaction, jobs, named, prepareNamed, prepareOnce, principals, runtimes, type FoundryDatabase } from "@foundry-emulator/db";
 import { recordAccessToken, type AccessTokenClaims } from "@foundry-emulator/tokens";
 import type { ComputeSettings } from "../settings";
 import { computeErrors } from "../wire/errors";
@@ -55,88 +55,6 @@ export type JobQueue = ReturnType<typeof createJobQueue>;
  * Dispatch happens only while the runtime has fewer than its `max_concurrent_tasks` jobs inProgress.
  */
 export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDependencies) {
-  const client = database.$client;
-
-  // The runtime's next queued job and how many it is running, in one statement: two lookups on the
-  // (runtime_id, status, sequence) index, so counting the in-flight jobs costs no scan.
-  const queueStateOfRuntime = client.prepare<{ runtimeId: string }, { next: number | null; inFlight: number }>(
-    `SELECT (SELECT sequence FROM jobs WHERE runtime_id = @runtimeId AND status = 'queued' ORDER BY sequence LIMIT 1) AS next,
-            (SELECT count(*) FROM jobs WHERE runtime_id = @runtimeId AND status = 'inProgress') AS inFlight`,
-  );
-  // The statements of the hot paths (submit, poll/dispatch, result, status), prepared once: building
-  // a query with drizzle's builder and compiling it costs ~60 µs a time, a prepared one ~5 µs.
-  const placeholder = sql.placeholder;
-  // update().set() takes no placeholder directly; wrapped in sql it is bound as it is (text, integer, blob).
-  const bound = (name: string) => sql`${sql.placeholder(name)}`;
-  const statements = {
-    jobById: database.select().from(jobs).where(eq(jobs.id, placeholder("id"))).prepare(),
-    insertJob: database
-      .insert(jobs)
-      .values({
-        id: placeholder("id"),
-        runtimeId: placeholder("runtimeId"),
-        deployedAppRid: placeholder("deployedAppRid"),
-        deployedAppBranch: placeholder("deployedAppBranch"),
-        queryType: placeholder("queryType"),
-        query: placeholder("query"),
-        submittedBy: placeholder("submittedBy"),
-        submittedScopes: placeholder("submittedScopes"),
-        submittedClientId: placeholder("submittedClientId"),
-        status: "queued",
-        createdAt: placeholder("createdAt"),
-      })
-      .returning()
-      .prepare(),
-    expiredLeaseOfRuntime: database
-      .select({ sequence: jobs.sequence })
-      .from(jobs)
-      .where(and(eq(jobs.runtimeId, placeholder("runtimeId")), eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at"))))
-      .limit(1)
-      .prepare(),
-    expiredLeasesOfRuntime: database
-      .select()
-      .from(jobs)
-      .where(and(eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at")), eq(jobs.runtimeId, placeholder("runtimeId"))))
-      .prepare(),
-    expiredLeases: database
-      .select()
-      .from(jobs)
-      .where(and(eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at"))))
-      .prepare(),
-    runtimeSession: database
-      .select({ hash: runtimes.moduleAuthTokenHash, maxConcurrentTasks: runtimes.maxConcurrentTasks })
-      .from(runtimes)
-      .where(eq(runtimes.id, placeholder("runtimeId")))
-      .prepare(),
-    claim: database
-      .update(jobs)
-      .set({ status: "inProgress", attempts: sql`${jobs.attempts} + 1`, leaseExpiresAt: bound("leaseExpiresAt"), dispatchedAt: bound("at") })
-      .where(and(eq(jobs.sequence, placeholder("sequence")), eq(jobs.status, "queued")))
-      .returning()
-      .prepare(),
-    organizationOf: database.select({ organizationRid: principals.organizationRid }).from(principals).where(eq(principals.id, placeholder("id"))).prepare(),
-    setDispatchToken: database.update(jobs).set({ dispatchTokenId: bound("tokenId") }).where(eq(jobs.sequence, placeholder("sequence"))).returning().prepare(),
-    finish: database
-      .update(jobs)
-      .set({
-        status: bound("status"),
-        result: bound("result"),
-        finishedAt: bound("at"),
-        leaseExpiresAt: null,
-        failureName: bound("failureName"),
-        failureMessage: bound("failureMessage"),
-      })
-      .where(eq(jobs.sequence, placeholder("sequence")))
-      .returning()
-      .prepare(),
-    polledRuntime: database.select({ id: runtimes.id }).from(runtimes).where(and(eq(runtimes.id, placeholder("runtimeId")), isNotNull(runtimes.lastPollAt))).prepare(),
-    touchRuntime: database
-      .update(runtimes)
-      .set({ lastPollAt: bound("at") })
-      .where(and(eq(runtimes.id, placeholder("runtimeId")), or(sql`${runtimes.lastPollAt} IS NULL`, lte(runtimes.lastPollAt, placeholder("staleBefore")))))
-      .prepare(),
-  };
-
   /** Wakes the sync waiters of finished jobs, and the pollers of their runtimes: a slot may have freed. */
   function notifyFinished(finished: readonly JobRow[]) {
     for (const job of finished) wakeUps.notify(jobKey(job.id));
@@ -144,13 +62,13 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
   }
 
   function findRow(jobId: string): JobRow | undefined {
-    return statements.jobById.get({ id: jobId });
+    return prepareOnce(database, jobById).get({ id: jobId });
   }
 
   /** Lease expiry inside the caller's transaction: re-queue while attempts remain, else fail. */
   function expireLeasesInTransaction(runtimeId: string | undefined): { requeued: JobRow[]; failed: JobRow[] } {
     const at = now();
-    const expired = runtimeId === undefined ? statements.expiredLeases.all({ at }) : statements.expiredLeasesOfRuntime.all({ at, runtimeId });
+    const expired = runtimeId === undefined ? prepareOnce(database, expiredLeases).all({ at }) : prepareOnce(database, expiredLeasesOfRuntime).all({ at, runtimeId });
     const requeued: JobRow[] = [];
     const failed: JobRow[] = [];
     for (const job of expired) {
@@ -192,7 +110,7 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
 
     /** Queues a job and wakes the runtime's pollers in this process. */
     enqueue(input: NewJob): JobRow {
-      const row = statements.insertJob.get({
+      const row = prepareOnce(database, insertJob).get({
         id: randomUUID(),
         runtimeId: input.runtimeId,
         deployedAppRid: input.deployedAppRid,
@@ -218,28 +136,29 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
      * the runtime are settled first. A cheap read skips the write lock when nothing can be handed out.
      */
     dispatchNext(runtimeId: string, authenticatedTokenHash: string): Dispatch {
-      const currentSession = () => {
-        const session = statements.runtimeSession.get({ runtimeId });
-        return session?.hash === authenticatedTokenHash ? session : undefined;
+      const readRuntime = () => {
+        const runtime = prepareOnce(database, runtimeQueueState).get({ runtimeId });
+        return runtime?.hash === authenticatedTokenHash ? runtime : undefined;
       };
-      const session = currentSession();
-      if (!session) return { kind: "session-ended" };
-      const queueState = queueStateOfRuntime.get({ runtimeId })!;
-      const canHandOut = queueState.next !== null && queueState.inFlight < session.maxConcurrentTasks;
+      const seen = readRuntime();
+      if (!seen) return { kind: "session-ended" };
+      const canHandOut = seen.next !== null && seen.inFlight < seen.maxConcurrentTasks;
       // An expired lease re-queues a job or frees a slot: settle it in the transaction below.
-      if (!canHandOut && statements.expiredLeaseOfRuntime.get({ runtimeId, at: now() }) === undefined) return { kind: "none" };
+      if (!canHandOut && prepareOnce(database, expiredLeaseOfRuntime).get({ runtimeId, at: now() }) === undefined) return { kind: "none" };
 
       let expiry = { requeued: [] as JobRow[], failed: [] as JobRow[] };
-      const claim = client.transaction((): Dispatch => {
-        const session = currentSession();
-        if (!session) return { kind: "session-ended" };
+      const dispatch = immediateTransaction(database, (): Dispatch => {
+        let runtime = readRuntime();
+        if (!runtime) return { kind: "session-ended" };
         expiry = expireLeasesInTransaction(runtimeId);
-        const { next, inFlight } = queueStateOfRuntime.get({ runtimeId })!;
-        if (next === null || inFlight >= session.maxConcurrentTasks) return { kind: "none" };
+        // Read again only when the expiry changed the queue (the only write in between).
+        if (expiry.requeued.length > 0 || expiry.failed.length > 0) runtime = readRuntime()!;
+        const { next, inFlight, maxConcurrentTasks } = runtime;
+        if (next === null || inFlight >= maxConcurrentTasks) return { kind: "none" };
         const at = now();
-        const claimed = statements.claim.get({ sequence: next, leaseExpiresAt: at + settings.leaseMs, at });
+        const claimed = prepareOnce(database, claimJob).get({ sequence: next, leaseExpiresAt: at + settings.leaseMs, at });
         if (!claimed) return { kind: "none" };
-        const principal = statements.organizationOf.get({ id: claimed.submittedBy });
+        const principal = prepareOnce(database, organizationOf).get({ id: claimed.submittedBy });
         const tokenClaims = recordAccessToken(database, {
           principalId: claimed.submittedBy,
           organizationRid: principal?.organizationRid ?? null,
@@ -249,10 +168,9 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
           ttlSeconds: settings.jobTokenTtlSeconds,
           now: at,
         });
-        const job = statements.setDispatchToken.get({ tokenId: tokenClaims.tokenId, sequence: claimed.sequence })!;
+        const job = prepareOnce(database, setDispatchToken).get({ tokenId: tokenClaims.tokenId, sequence: claimed.sequence })!;
         return { kind: "job", job, tokenClaims };
       });
-      const dispatch = claim.immediate();
       announceExpiry(expiry);
       return dispatch;
     },
@@ -275,12 +193,12 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
      */
     postResult(runtimeId: string, jobId: string, bytes: Buffer): PostResultOutcome {
       const outcome = classifyResult(bytes);
-      const store = client.transaction((): PostResultOutcome => {
+      const stored = immediateTransaction(database, (): PostResultOutcome => {
         const job = findRow(jobId);
         if (!job || job.runtimeId !== runtimeId) return { ok: false, error: computeErrors.runtimeJobNotFound(runtimeId, jobId) };
         if (job.status === "queued" && job.attempts === 0) return { ok: false, error: computeErrors.jobNotDispatched(jobId) };
         if (job.status !== "queued" && job.status !== "inProgress") return { ok: false, error: computeErrors.resultAlreadyFinished(job) };
-        const finished = statements.finish.get({
+        const finished = prepareOnce(database, finishJob).get({
           sequence: job.sequence,
           status: outcome.failed ? "failed" : "succeeded",
           result: bytes,
@@ -290,7 +208,6 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
         })!;
         return { ok: true, job: finished };
       });
-      const stored = store.immediate();
       if (stored.ok) notifyFinished([stored.job]);
       return stored;
     },
@@ -337,7 +254,7 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
     /** Settles every expired lease (all runtimes). */
     expireLeases(): { requeued: JobRow[]; failed: JobRow[] } {
       let outcome = { requeued: [] as JobRow[], failed: [] as JobRow[] };
-      client.transaction(() => (outcome = expireLeasesInTransaction(undefined))).immediate();
+      immediateTransaction(database, () => (outcome = expireLeasesInTransaction(undefined)));
       announceExpiry(outcome);
       return outcome;
     },
@@ -357,7 +274,7 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
       const cutoff = now() - settings.retentionMs;
       let removed = 0;
       for (;;) {
-        const batch = client.transaction(() => {
+        const count = immediateTransaction(database, () => {
           const expired = database
             .select({ sequence: jobs.sequence, dispatchTokenId: jobs.dispatchTokenId })
             .from(jobs)
@@ -370,7 +287,6 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
           if (tokenIds.length) database.delete(accessTokens).where(inArray(accessTokens.id, tokenIds)).run();
           return expired.length;
         });
-        const count = batch.immediate();
         removed += count;
         if (count < removalBatch) return removed;
       }
@@ -383,13 +299,129 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
 
     /** Whether a runtime has ever been polled (for the queued status's queueInfo). */
     runtimeEverPolled(runtimeId: string): boolean {
-      return statements.polledRuntime.get({ runtimeId }) !== undefined;
+      return prepareOnce(database, polledRuntime).get({ runtimeId }) !== undefined;
     },
 
     /** Records a poll (at most one write every few seconds per runtime). */
     touchRuntime(runtimeId: string): void {
       const at = now();
-      statements.touchRuntime.run({ runtimeId, at, staleBefore: at - 5000 });
+      prepareOnce(database, touchRuntime).run({ runtimeId, at, staleBefore: at - 5000 });
     },
   };
 }
+
+// The statements of the hot paths (submit, poll/dispatch, result, status), each prepared once per
+// connection (see prepareOnce): building a query with drizzle's builder and compiling it costs ~60 µs
+// a time, a prepared one ~5 µs.
+const placeholder = sql.placeholder;
+// update().set() takes no placeholder directly; wrapped in sql it is bound as it is (text, integer, blob).
+const bound = (name: string) => sql`${sql.placeholder(name)}`;
+
+/**
+ * A runtime's session (its token hash and task limit) and its queue state (its next queued job and
+ * how many it is running), in one statement: the runtime by key, then two lookups on the
+ * (runtime_id, status, sequence) index, so counting the in-flight jobs costs no scan. Every poll
+ * reads it, and every claim again: run by better-sqlite3 itself (see prepareNamed), 7.6 µs a read
+ * against 10.0 µs as drizzle's prepared statement (and 14.0 µs for the two statements it replaces).
+ */
+const runtimeQueueState = (database: FoundryDatabase) =>
+  prepareNamed<{ runtimeId: string }, { hash: string; maxConcurrentTasks: number; next: number | null; inFlight: number }>(
+    database,
+    database
+      .select({
+        hash: sql<string>`${runtimes.moduleAuthTokenHash}`.as("hash"),
+        maxConcurrentTasks: sql<number>`${runtimes.maxConcurrentTasks}`.as("maxConcurrentTasks"),
+        next: sql<number | null>`(${database
+          .select({ sequence: min(jobs.sequence) })
+          .from(jobs)
+          .where(and(eq(jobs.runtimeId, runtimes.id), sql`${jobs.status} = 'queued'`))})`.as("next"),
+        inFlight: sql<number>`(${database
+          .select({ total: count() })
+          .from(jobs)
+          .where(and(eq(jobs.runtimeId, runtimes.id), sql`${jobs.status} = 'inProgress'`))})`.as("inFlight"),
+      })
+      .from(runtimes)
+      .where(eq(runtimes.id, named("runtimeId"))),
+  );
+
+const jobById = (database: FoundryDatabase) => database.select().from(jobs).where(eq(jobs.id, placeholder("id"))).prepare();
+
+const insertJob = (database: FoundryDatabase) =>
+  database
+    .insert(jobs)
+    .values({
+      id: placeholder("id"),
+      runtimeId: placeholder("runtimeId"),
+      deployedAppRid: placeholder("deployedAppRid"),
+      deployedAppBranch: placeholder("deployedAppBranch"),
+      queryType: placeholder("queryType"),
+      query: placeholder("query"),
+      submittedBy: placeholder("submittedBy"),
+      submittedScopes: placeholder("submittedScopes"),
+      submittedClientId: placeholder("submittedClientId"),
+      status: "queued",
+      createdAt: placeholder("createdAt"),
+    })
+    .returning()
+    .prepare();
+
+const expiredLeaseOfRuntime = (database: FoundryDatabase) =>
+  database
+    .select({ sequence: jobs.sequence })
+    .from(jobs)
+    .where(and(eq(jobs.runtimeId, placeholder("runtimeId")), eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at"))))
+    .limit(1)
+    .prepare();
+
+const expiredLeasesOfRuntime = (database: FoundryDatabase) =>
+  database
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at")), eq(jobs.runtimeId, placeholder("runtimeId"))))
+    .prepare();
+
+const expiredLeases = (database: FoundryDatabase) =>
+  database
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.status, "inProgress"), lte(jobs.leaseExpiresAt, placeholder("at"))))
+    .prepare();
+
+const claimJob = (database: FoundryDatabase) =>
+  database
+    .update(jobs)
+    .set({ status: "inProgress", attempts: sql`${jobs.attempts} + 1`, leaseExpiresAt: bound("leaseExpiresAt"), dispatchedAt: bound("at") })
+    .where(and(eq(jobs.sequence, placeholder("sequence")), eq(jobs.status, "queued")))
+    .returning()
+    .prepare();
+
+const organizationOf = (database: FoundryDatabase) =>
+  database.select({ organizationRid: principals.organizationRid }).from(principals).where(eq(principals.id, placeholder("id"))).prepare();
+
+const setDispatchToken = (database: FoundryDatabase) =>
+  database.update(jobs).set({ dispatchTokenId: bound("tokenId") }).where(eq(jobs.sequence, placeholder("sequence"))).returning().prepare();
+
+const finishJob = (database: FoundryDatabase) =>
+  database
+    .update(jobs)
+    .set({
+      status: bound("status"),
+      result: bound("result"),
+      finishedAt: bound("at"),
+      leaseExpiresAt: null,
+      failureName: bound("failureName"),
+      failureMessage: bound("failureMessage"),
+    })
+    .where(eq(jobs.sequence, placeholder("sequence")))
+    .returning()
+    .prepare();
+
+const polledRuntime = (database: FoundryDatabase) =>
+  database.select({ id: runtimes.id }).from(runtimes).where(and(eq(runtimes.id, placeholder("runtimeId")), isNotNull(runtimes.lastPollAt))).prepare();
+
+const touchRuntime = (database: FoundryDatabase) =>
+  database
+    .update(runtimes)
+    .set({ lastPollAt: bound("at") })
+    .where(and(eq(runtimes.id, placeholder("runtimeId")), or(isNull(runtimes.lastPollAt), lte(runtimes.lastPollAt, placeholder("staleBefore")))))
+    .prepare();

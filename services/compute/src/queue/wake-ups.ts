@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type Database from "better-sqlite3";
+import { dataVersionReader } from "@foundry-emulator/db";
 
 export type WakeReason = "notified" | "database-changed" | "timeout" | "aborted";
 
@@ -31,20 +32,20 @@ export class WakeUps {
   private readonly events = new EventEmitter();
   private readonly waiters = new Set<Waiter>();
   private watcher: NodeJS.Timeout | undefined;
-  /** Prepared once: `client.pragma()` compiles the statement on every call (each poll and wait reads it). */
-  private readonly dataVersionStatement: Database.Statement<[], number>;
+  /** Each poll and wait reads it: the prepared statement packages/db keeps per connection. */
+  private readonly readDataVersion: () => number;
 
   constructor(
     private readonly client: Database.Database,
     private readonly watchIntervalMs = 25,
   ) {
     this.events.setMaxListeners(0);
-    this.dataVersionStatement = client.prepare<[], number>("PRAGMA data_version").pluck();
+    this.readDataVersion = dataVersionReader(client);
   }
 
   /** The connection's data version: it changes when ANOTHER connection commits. */
   dataVersion(): number {
-    return this.dataVersionStatement.get()!;
+    return this.readDataVersion();
   }
 
   notify(key: string): void {

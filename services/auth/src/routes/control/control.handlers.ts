@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { mintedTokenResponseSchema, mintTokenRequestSchema } from "@foundry-emulator/contract";
-import { principals } from "@foundry-emulator/db";
+import { immediateTransaction, principals } from "@foundry-emulator/db";
 import { servicePrincipalIdFor } from "@foundry-emulator/config";
 import { foundryErrors, parseJsonBody, type ServiceBindings } from "@foundry-emulator/http";
 import { formatScopes } from "@foundry-emulator/tokens";
@@ -29,12 +29,10 @@ export function mintTokenHandler({ platform }: AuthDependencies) {
 
     const now = platform.now();
     const clientId = body.client_id ?? "foundry-emulator-control-plane";
-    const granted = platform.database.$client
-      .transaction(() => {
-        const grantId = createGrant(platform.database, { grantType: "emulator_mint", clientId, principalId: principal.id, scopes: body.scopes }, now);
-        return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: principal.organizationRid }, clientId, accessScopes: body.scopes, refreshScopes: undefined, ttlSeconds: body.expires_in }, now);
-      })
-      .immediate();
+    const granted = immediateTransaction(platform.database, () => {
+      const grantId = createGrant(platform.database, { grantType: "emulator_mint", clientId, principalId: principal.id, scopes: body.scopes }, now);
+      return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: principal.organizationRid }, clientId, accessScopes: body.scopes, refreshScopes: undefined, ttlSeconds: body.expires_in }, now);
+    });
     const response = await tokenResponseBody(platform, granted);
     context.header("Cache-Control", "no-store");
     return context.json({ ...response, scope: formatScopes(body.scopes), user_id: principal.id } satisfies z.infer<typeof mintedTokenResponseSchema>);

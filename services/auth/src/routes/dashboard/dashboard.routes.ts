@@ -4,7 +4,7 @@ import type { ServiceBindings } from "@foundry-emulator/http";
 import type { AuthDependencies } from "../../auth-dependencies";
 import { createDashboardHandlers } from "./dashboard.handlers";
 
-/** The dashboard at /_emulate/, its script and JSON data under /_emulate/dashboard/, and token revocation by id. */
+/** The dashboard at /_emulate/ and its script; its data are each service's own list routes. */
 export function dashboardRoutes(dependencies: AuthDependencies) {
   const { mount } = dependencies;
   const handlers = createDashboardHandlers(dependencies);
@@ -12,10 +12,5 @@ export function dashboardRoutes(dependencies: AuthDependencies) {
   mount(router, routes.dashboardRedirect, handlers.redirectToPage);
   mount(router, routes.dashboardPage, handlers.page);
   mount(router, routes.dashboardScript, handlers.script);
-  mount(router, routes.dashboardOverview, handlers.overview);
-  mount(router, routes.dashboardJobs, handlers.jobs);
-  mount(router, routes.dashboardJob, handlers.job);
-  mount(router, routes.dashboardTokens, handlers.tokens);
-  mount(router, routes.revokeAccessToken, handlers.revokeToken);
   return router;
 }

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { deployedApps, runtimes } from "@foundry-emulator/db";
+import { deployedApps, immediateTransaction, runtimes } from "@foundry-emulator/db";
 import { hashSecret, randomSecret } from "@foundry-emulator/tokens";
 import type { ComputeDependencies } from "../../dependencies";
 import { runtimeKey } from "../../queue/wake-ups";
@@ -35,7 +35,7 @@ export interface RuntimeSession {
 export function openRuntimeSession({ platform, queue, wakeUps }: ComputeDependencies, request: RuntimeSessionRequest): RuntimeSession {
   const { database, now } = platform;
   const moduleAuthToken = randomSecret();
-  const open = database.$client.transaction(() => {
+  const session = immediateTransaction(database, () => {
     const at = now();
     const existing = database.select().from(runtimes).where(eq(runtimes.id, request.runtimeId)).get();
     const displayName = request.displayName ?? existing?.displayName ?? request.runtimeId;
@@ -74,7 +74,6 @@ export function openRuntimeSession({ platform, queue, wakeUps }: ComputeDependen
       failedJobIds: failed.map((job) => job.id),
     };
   });
-  const session = open.immediate();
   // Polls holding the old token wake up, see the session ended, and answer 401.
   wakeUps.notify(runtimeKey(request.runtimeId));
   return session;

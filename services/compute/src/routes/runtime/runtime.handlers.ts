@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { functionSchemas } from "@foundry-emulator/db";
+import { functionSchemas, immediateTransaction } from "@foundry-emulator/db";
 import { publicUrlFor } from "@foundry-emulator/http";
 import { signAccessToken, randomSecret } from "@foundry-emulator/tokens";
 import { eq } from "drizzle-orm";
@@ -109,7 +109,7 @@ export function createRuntimeHandlers(dependencies: ComputeDependencies) {
       const runtime = context.get("runtime");
       const specifications = await readJsonBody(context.req.raw, settings.maxJsonBodyBytes, functionSchemasBody);
       const at = platform.now();
-      const replace = database.$client.transaction(() => {
+      immediateTransaction(database, () => {
         database.delete(functionSchemas).where(eq(functionSchemas.runtimeId, runtime.id)).run();
         for (const specification of specifications) {
           database
@@ -119,7 +119,6 @@ export function createRuntimeHandlers(dependencies: ComputeDependencies) {
             .run();
         }
       });
-      replace.immediate();
       return context.body(null, 204);
     },
 
