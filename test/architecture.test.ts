@@ -35,7 +35,42 @@ function importsOf(file: string): string[] {
 const graph = new Map(files.map((file) => [file, importsOf(file)]));
 const areaOf = (file: string) => relative(repositoryRoot, file).split("/").slice(0, 2).join("/");
 
+/**
+ * Which code owns which table: only its owner imports it (the whole-database packages, config's
+ * seed and reset and db's snapshot, touch every table by design).
+ */
+const tableOwners: Record<string, string[]> = {
+  "services/auth": ["principals", "oauthClients", "oauthClientSecrets", "authorizationRequests", "authorizationCodes", "grants", "refreshTokens", "accessTokens"],
+  "services/compute": ["runtimes", "deployedApps", "functionSchemas", "jobs"],
+  "packages/tokens": ["signingKeys", "derivationKeys"],
+  "packages/tls": ["certificates"],
+  "packages/http": ["requestJournal"],
+};
+const wholeDatabase = new Set(["packages/config", "packages/db", "packages/control-plane", "packages/bootstrap"]);
+// packages/tokens is the token library both services issue and verify through: it records, verifies
+// and removes access tokens and reads principals for their claims; the compute service goes through it.
+const sharedReads: Record<string, string[]> = { "packages/tokens": ["principals", "accessTokens"] };
+
+function tablesImportedBy(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+"@foundry-emulator\/db"/g)].flatMap(([, names]) =>
+    names!.split(",").map((name) => name.trim().replace(/^type\s+/, "")).filter(Boolean),
+  );
+}
+
 describe("the layout", () => {
+  it("lets only a table's owner read or write it", () => {
+    const ownerOf = new Map(Object.entries(tableOwners).flatMap(([owner, tables]) => tables.map((table) => [table, owner] as const)));
+    const trespasses = files.flatMap((file) => {
+      const area = areaOf(file);
+      if (wholeDatabase.has(area)) return [];
+      return tablesImportedBy(file)
+        .filter((name) => ownerOf.has(name) && ownerOf.get(name) !== area && !sharedReads[area]?.includes(name))
+        .map((name) => `${relative(repositoryRoot, file)} uses ${name} (owned by ${ownerOf.get(name)})`);
+    });
+    expect(trespasses).toEqual([]);
+  });
+
   it("has no service importing another service, and no package importing a service", () => {
     const crossings = [...graph].flatMap(([file, imports]) =>
       imports

@@ -1,5 +1,5 @@
 import { KeyObject, sign as signWithKey } from "node:crypto";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { jwtVerify, errors as joseErrors, type CryptoKey } from "jose";
 import { accessTokens, databaseStampReader, prepareOnce, principals, type FoundryDatabase } from "@foundry-emulator/db";
 import { signingAlgorithm, type SigningKey } from "./signing-key";
@@ -257,6 +257,24 @@ export function recordAccessToken(database: FoundryDatabase, request: AccessToke
   });
   return claims;
 }
+
+/**
+ * An access token for a principal, as recordAccessToken, with the organization claim read from the
+ * principal (a job's token on behalf of whoever submitted it): the compute service hands tokens out
+ * without reading the principals table itself.
+ */
+export function recordAccessTokenFor(database: FoundryDatabase, request: Omit<AccessTokenRequest, "organizationRid">): AccessTokenClaims {
+  const principal = prepareOnce(database, organizationOfPrincipal).get({ id: request.principalId });
+  return recordAccessToken(database, { ...request, organizationRid: principal?.organizationRid ?? null });
+}
+
+/** Removes access tokens by id (a finished job's token, with the job). */
+export function removeAccessTokens(database: FoundryDatabase, tokenIds: readonly string[]): void {
+  if (tokenIds.length > 0) database.delete(accessTokens).where(inArray(accessTokens.id, [...tokenIds])).run();
+}
+
+const organizationOfPrincipal = (database: FoundryDatabase) =>
+  database.select({ organizationRid: principals.organizationRid }).from(principals).where(eq(principals.id, sql.placeholder("id"))).prepare();
 
 const insertAccessToken = (database: FoundryDatabase) =>
   database

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, count, eq, inArray, isNotNull, isNull, lte, min, or, sql } from "drizzle-orm";
-import { accessTokens, immediateTransaction, jobs, named, prepareNamed, prepareOnce, principals, runtimes, type FoundryDatabase } from "@foundry-emulator/db";
-import { recordAccessToken, type AccessTokenClaims } from "@foundry-emulator/tokens";
+import { immediateTransaction, jobs, named, prepareNamed, prepareOnce, runtimes, type FoundryDatabase } from "@foundry-emulator/db";
+import { recordAccessTokenFor, removeAccessTokens, type AccessTokenClaims } from "@foundry-emulator/tokens";
 import type { ComputeSettings } from "../settings";
 import { computeErrors } from "../wire/errors";
 import { jobFailures, type JobRow } from "../wire/job-status";
@@ -158,10 +158,8 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
         const at = now();
         const claimed = prepareOnce(database, claimJob).get({ sequence: next, leaseExpiresAt: at + settings.leaseMs, at });
         if (!claimed) return { kind: "none" };
-        const principal = prepareOnce(database, organizationOf).get({ id: claimed.submittedBy });
-        const tokenClaims = recordAccessToken(database, {
+        const tokenClaims = recordAccessTokenFor(database, {
           principalId: claimed.submittedBy,
-          organizationRid: principal?.organizationRid ?? null,
           clientId: claimed.submittedClientId,
           grantId: null,
           scopes: claimed.submittedScopes,
@@ -284,7 +282,7 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
           if (expired.length === 0) return 0;
           database.delete(jobs).where(inArray(jobs.sequence, expired.map((job) => job.sequence))).run();
           const tokenIds = expired.map((job) => job.dispatchTokenId).filter((id): id is string => id !== null);
-          if (tokenIds.length) database.delete(accessTokens).where(inArray(accessTokens.id, tokenIds)).run();
+          removeAccessTokens(database, tokenIds);
           return expired.length;
         });
         removed += count;
@@ -395,8 +393,6 @@ const claimJob = (database: FoundryDatabase) =>
     .returning()
     .prepare();
 
-const organizationOf = (database: FoundryDatabase) =>
-  database.select({ organizationRid: principals.organizationRid }).from(principals).where(eq(principals.id, placeholder("id"))).prepare();
 
 const setDispatchToken = (database: FoundryDatabase) =>
   database.update(jobs).set({ dispatchTokenId: bound("tokenId") }).where(eq(jobs.sequence, placeholder("sequence"))).returning().prepare();
