@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WakeUps } from "../../services/compute/src/queue/wake-ups";
+import { WakeUps } from "./wake-ups";
 
 describe("WakeUps", () => {
   let directory: string;

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { userIdFor } from "@foundry-emulator/config";
 import { accessTokens, deployedApps, jobs } from "@foundry-emulator/db";
-import { mintAccessToken, revokeAccessToken } from "../support/tokens";
-import { startComputeEmulator, type ComputeEmulator } from "./support/compute-emulator";
-import { bytesOf, contourClient, multiplexerUrl, openRuntime, pollJob, postResult, type RuntimeSession } from "./support/compute-client";
+import { mintAccessToken, revokeAccessToken } from "../../../../../test/support/tokens";
+import { startComputeEmulator, type ComputeEmulator } from "../../../../../test/compute/support/compute-emulator";
+import { bytesOf, contourClient, multiplexerUrl, openRuntime, pollJob, postResult, type RuntimeSession } from "../../../../../test/compute/support/compute-client";
 
 let emulator: ComputeEmulator;
 let alice: ReturnType<typeof contourClient>;

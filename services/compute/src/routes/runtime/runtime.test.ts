@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { userIdFor } from "@foundry-emulator/config";
 import { functionSchemas, jobs } from "@foundry-emulator/db";
-import { mintAccessToken } from "../support/tokens";
-import { startComputeEmulator, type ComputeEmulator } from "./support/compute-emulator";
-import { bytesOf, contourClient, openRuntime, pollJob, postResult, runtimesUrl, type RuntimeSession } from "./support/compute-client";
+import { mintAccessToken } from "../../../../../test/support/tokens";
+import { startComputeEmulator, type ComputeEmulator } from "../../../../../test/compute/support/compute-emulator";
+import { bytesOf, contourClient, openRuntime, pollJob, postResult, runtimesUrl, type RuntimeSession } from "../../../../../test/compute/support/compute-client";
 
 const pollWaitMs = 400;
 let emulator: ComputeEmulator;

@@ -4,8 +4,8 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startEmulatorProcess, type EmulatorProcess } from "../support/emulator";
-import { contourClient, openRuntime, type RuntimeSession } from "./support/compute-client";
+import { freePort, startEmulatorProcess, type EmulatorProcess } from "../../../../../test/support/emulator";
+import { contourClient, openRuntime, type RuntimeSession } from "../../../../../test/compute/support/compute-client";
 
 /** Node's https client, trusting only `ca`. */
 function httpsRequest(url: string, options: { ca: string; method?: string; headers?: Record<string, string>; body?: Buffer | string }) {
@@ -140,7 +140,7 @@ describe("the runtime over TLS", () => {
   async function mintTokenThroughDatabase(): Promise<string> {
     const { createPlatform } = await import("@foundry-emulator/bootstrap");
     const { loadEnvironment } = await import("@foundry-emulator/config");
-    const { mintAccessToken } = await import("../support/tokens");
+    const { mintAccessToken } = await import("../../../../../test/support/tokens");
     const platform = await createPlatform(
       loadEnvironment({ FOUNDRY_DB: join(directory, "data", "foundry.db"), FOUNDRY_PUBLIC_URL: `http://localhost:${port}`, FOUNDRY_SEED: "" }),
     );

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { jobs, runtimes } from "@foundry-emulator/db";
-import { mintAccessToken } from "../support/tokens";
-import { startComputeEmulator, type ComputeEmulator } from "./support/compute-emulator";
-import { contourClient, openRuntime, pollJob, postResult, runtimesUrl, type RuntimeSession } from "./support/compute-client";
+import { mintAccessToken } from "../../../../../test/support/tokens";
+import { startComputeEmulator, type ComputeEmulator } from "../../../../../test/compute/support/compute-emulator";
+import { contourClient, openRuntime, pollJob, postResult, runtimesUrl, type RuntimeSession } from "../../../../../test/compute/support/compute-client";
 
 /**
  * MAX_CONCURRENT_TASKS is enforced: a runtime is never handed more in-flight jobs than the limit
