@@ -17,7 +17,11 @@ function send(url, method, body) {
     const payload = body === undefined ? undefined : Buffer.from(body);
     const outgoing = request(
       url,
-      { agent, method, headers: { "Module-Auth-Token": moduleAuthToken, ...(payload ? { "Content-Type": "application/octet-stream", "Content-Length": String(payload.length) } : {}) } },
+      {
+        agent,
+        method,
+        headers: { "Module-Auth-Token": moduleAuthToken, ...(payload ? { "Content-Type": "application/octet-stream", "Content-Length": String(payload.length) } : {}) },
+      },
       (response) => {
         const chunks = [];
         response.on("data", (chunk) => chunks.push(chunk));

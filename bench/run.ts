@@ -46,7 +46,7 @@ import {
 } from "./lib/emulator-client";
 import { createHttpClient, driveLoad, summarizeLatencies, unexpectedResponses, type HttpClient, type LatencySummary, type LoadResult } from "./lib/load";
 import { repositoryRoot, startServer, stopGroup, type ServerProcess } from "./lib/processes";
-import { countRows, otherRuntimeId, writeBulkRows } from "./lib/seed-database";
+import { countRows, writeBulkRows } from "./lib/seed-database";
 
 // ------------------------------------------------------------------ options
 
@@ -89,7 +89,10 @@ const emulatorEnvironment = (databasePath: string, extra: Record<string, string>
   ...extra,
 });
 let databaseCounter = 0;
-const freshDatabasePath = () => join(workDirectory, `db-${(databaseCounter += 1)}`, "foundry.db");
+const freshDatabasePath = () => {
+  databaseCounter += 1;
+  return join(workDirectory, `db-${databaseCounter}`, "foundry.db");
+};
 
 // ------------------------------------------------------------------ results
 
@@ -156,13 +159,18 @@ function ensureBundle() {
 
 // ------------------------------------------------------------------ scenarios
 
-let ceilingRuns: LoadResult[] = [];
+const ceilingRuns: LoadResult[] = [];
 const ceilingRate = () => (ceilingRuns.length ? ceilingRuns.reduce((sum, run) => sum + run.requestsPerSecond, 0) / ceilingRuns.length : Number.NaN);
 
 async function measureCeiling(): Promise<LoadResult> {
   const server = await startServer({ logDirectory: workDirectory, kind: "ceiling" });
   try {
-    const result = await driveLoad({ url: `${server.baseUrl}/`, connections: settings.connections, durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds });
+    const result = await driveLoad({
+      url: `${server.baseUrl}/`,
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+    });
     ceilingRuns.push(result);
     log(`ceiling: ${result.requestsPerSecond.toFixed(0)} req/s`);
     return result;
@@ -174,7 +182,9 @@ async function measureCeiling(): Promise<LoadResult> {
 function throughputRow(id: string, scenario: string, result: LoadResult, options: { unit?: string; units?: boolean; targetRatio?: number; note?: string }) {
   const value = options.units ? result.unitsPerSecond! : result.requestsPerSecond;
   const failures = unexpectedResponses(result, options.units ? (status) => status >= 200 && status < 400 : undefined);
-  const notes = [options.note, failures ? `${failures} unexpected responses or errors` : undefined, `${result.requests} requests in ${result.seconds.toFixed(1)} s`].filter(Boolean);
+  const notes = [options.note, failures ? `${failures} unexpected responses or errors` : undefined, `${result.requests} requests in ${result.seconds.toFixed(1)} s`].filter(
+    Boolean,
+  );
   rows.push({
     id,
     group: "throughput",
@@ -280,7 +290,13 @@ async function throughputScenarios(server: ServerProcess) {
 }
 
 /** p50/p99 of sync execute with the real module, at a given number of calls in flight. */
-async function syncExecuteLatency(client: HttpClient, token: string, deployedAppRid: string, inFlight: number, calls: number): Promise<{ latency: LatencySummary; callsPerSecond: number; failures: number }> {
+async function syncExecuteLatency(
+  client: HttpClient,
+  token: string,
+  deployedAppRid: string,
+  inFlight: number,
+  calls: number,
+): Promise<{ latency: LatencySummary; callsPerSecond: number; failures: number }> {
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/octet-stream" };
   const latencies: number[] = [];
   let failures = 0;
@@ -291,7 +307,12 @@ async function syncExecuteLatency(client: HttpClient, token: string, deployedApp
       while (next < calls) {
         const x = next++;
         const sent = performance.now();
-        const response = await client.send(`${contourPath}/compute-modules/jobs/execute`, "POST", headers, JSON.stringify({ deployedAppRid, queryType: "add", query: { x, y: 1 } }));
+        const response = await client.send(
+          `${contourPath}/compute-modules/jobs/execute`,
+          "POST",
+          headers,
+          JSON.stringify({ deployedAppRid, queryType: "add", query: { x, y: 1 } }),
+        );
         const elapsed = performance.now() - sent;
         if (response.status === 200 && response.body.toString() === String(x + 1)) latencies.push(elapsed);
         else failures += 1;
@@ -335,7 +356,13 @@ async function asyncJobs(client: HttpClient, token: string, deployedAppRid: stri
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  return { jobsPerSecond: latencies.length / elapsed, latency: summarizeLatencies(latencies), failures, statusCallsPerJob: statusCalls / Math.max(1, latencies.length), jobs: latencies.length };
+  return {
+    jobsPerSecond: latencies.length / elapsed,
+    latency: summarizeLatencies(latencies),
+    failures,
+    statusCallsPerJob: statusCalls / Math.max(1, latencies.length),
+    jobs: latencies.length,
+  };
 }
 
 /**
@@ -494,9 +521,8 @@ async function coldStartScenarios() {
   };
   // Bundle, empty database (a new file each run: migrations, seed and key generation included).
   log(`cold start ×${runs}: bundle, empty database`);
-  await measure(
-    { id: "cold_start_empty", scenario: "cold start, `node dist/all.mjs` → `/_emulate/health` 200, empty database", times: runs, target: true },
-    () => startOnce("bundle", freshDatabasePath()),
+  await measure({ id: "cold_start_empty", scenario: "cold start, `node dist/all.mjs` → `/_emulate/health` 200, empty database", times: runs, target: true }, () =>
+    startOnce("bundle", freshDatabasePath()),
   );
   // Bundle, database holding finished jobs and their tokens.
   log(`cold start ×${runs}: bundle, ${settings.rows} finished jobs + tokens`);
@@ -591,7 +617,11 @@ async function startMemoryPhase() {
   const retentionSeconds = quick ? 2 : 10;
   const routeSeconds = quick ? 5 : 40;
   const databasePath = freshDatabasePath();
-  const server = await startServer({ logDirectory: workDirectory, kind: "bundle", environment: emulatorEnvironment(databasePath, { FOUNDRY_JOB_RETENTION_SECONDS: String(retentionSeconds) }) });
+  const server = await startServer({
+    logDirectory: workDirectory,
+    kind: "bundle",
+    environment: emulatorEnvironment(databasePath, { FOUNDRY_JOB_RETENTION_SECONDS: String(retentionSeconds) }),
+  });
   let module: ReturnType<typeof startFastModule> | undefined;
   let sampler: NodeJS.Timeout | undefined;
   const stopAll = async () => {
@@ -750,12 +780,16 @@ function formatTable(ceiling: number) {
   const header = ["Scenario", "× ceiling", "Result", "p50 ms", "p99 ms", "Target", "Met"];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map((_, index) => (index === 0 ? "---" : "---:")).join("|")}|`];
   if (ceilingRuns[0]) {
-    lines.push(`| ceiling: bare \`@hono/node-server\` route, constant JSON | 1.00 | ${Math.round(ceiling).toLocaleString("en-US")} req/s | ${round(ceilingRuns[0].latency.p50)} | ${round(ceilingRuns[0].latency.p99)} |  |  |`);
+    lines.push(
+      `| ceiling: bare \`@hono/node-server\` route, constant JSON | 1.00 | ${Math.round(ceiling).toLocaleString("en-US")} req/s | ${round(ceilingRuns[0].latency.p50)} | ${round(ceilingRuns[0].latency.p99)} |  |  |`,
+    );
   }
   for (const row of rows) {
     const value = row.value === null ? (row.note ?? "—") : `${row.value.toLocaleString("en-US")} ${row.unit}`;
     const met = row.met === true ? "yes" : row.met === false ? "**no**" : "";
-    lines.push(`| ${row.scenario} | ${row.ratio === undefined || row.ratio === null ? "" : row.ratio.toFixed(2)} | ${value} | ${row.p50Ms ?? ""} | ${row.p99Ms ?? ""} | ${row.target ?? ""} | ${met} |`);
+    lines.push(
+      `| ${row.scenario} | ${row.ratio === undefined || row.ratio === null ? "" : row.ratio.toFixed(2)} | ${value} | ${row.p50Ms ?? ""} | ${row.p99Ms ?? ""} | ${row.target ?? ""} | ${met} |`,
+    );
   }
   return lines.join("\n");
 }
@@ -836,7 +870,11 @@ const results = {
   generatedAt: new Date().toISOString(),
   machine: machineDescription(),
   loadAverage: { before: loadBefore.map((value) => round(value)), after: loadAfter.map((value) => round(value)) },
-  settings: { ...settings, only: settings.only ? [...settings.only] : undefined, server: "node dist/all.mjs (production bundle), own process; load generator: autocannon 9 in the bench process, over loopback" },
+  settings: {
+    ...settings,
+    only: settings.only ? [...settings.only] : undefined,
+    server: "node dist/all.mjs (production bundle), own process; load generator: autocannon 9 in the bench process, over loopback",
+  },
   ceiling: { requestsPerSecond: round(ceiling, 0), runs: ceilingRuns.map((run) => round(run.requestsPerSecond, 0)), drift: round(ceilingDrift ?? null) },
   rows,
   durationSeconds: round((performance.now() - benchStarted) / 1000, 1),

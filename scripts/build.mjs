@@ -126,6 +126,7 @@ for (const output of startupChunks) {
   const lines = readFileSync(join(root, output), "utf8").split("\n");
   // Minified lines are long: show the text around the character.
   const wide = lines.flatMap((line, index) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at U+0000 on purpose (anything above U+00FF).
     const at = line.search(/[^\x00-\xff]/);
     return at < 0 ? [] : [`  ${relative(root, join(root, output))}:${index + 1}:${at + 1}: ${line.slice(Math.max(0, at - 50), at + 50)}`];
   });

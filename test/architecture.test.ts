@@ -54,7 +54,10 @@ const sharedReads: Record<string, string[]> = { "packages/tokens": ["principals"
 function tablesImportedBy(file: string): string[] {
   const text = readFileSync(file, "utf8");
   return [...text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+"@foundry-emulator\/db"/g)].flatMap(([, names]) =>
-    names!.split(",").map((name) => name.trim().replace(/^type\s+/, "")).filter(Boolean),
+    names!
+      .split(",")
+      .map((name) => name.trim().replace(/^type\s+/, ""))
+      .filter(Boolean),
   );
 }
 
@@ -88,7 +91,14 @@ describe("the layout", () => {
       state.set(file, "visiting");
       path.push(file);
       for (const target of graph.get(file) ?? []) {
-        if (state.get(target) === "visiting") cycles.push(path.slice(path.indexOf(target)).concat(target).map((entry) => relative(repositoryRoot, entry)).join(" → "));
+        if (state.get(target) === "visiting")
+          cycles.push(
+            path
+              .slice(path.indexOf(target))
+              .concat(target)
+              .map((entry) => relative(repositoryRoot, entry))
+              .join(" → "),
+          );
         else if (!state.has(target)) visit(target);
       }
       path.pop();

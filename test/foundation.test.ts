@@ -74,10 +74,7 @@ describe("all-in-one emulator", () => {
     const databasePath = join(directory, "foundry.db");
     const [portA, portB] = [await freePort(), await freePort()];
     const environment = { FOUNDRY_DB: databasePath, LOG_LEVEL: "silent" };
-    const [first, second] = await Promise.all([
-      startEmulatorProcess({ port: portA, environment }),
-      startEmulatorProcess({ port: portB, environment }),
-    ]);
+    const [first, second] = await Promise.all([startEmulatorProcess({ port: portA, environment }), startEmulatorProcess({ port: portB, environment })]);
     try {
       const inspect = new Database(databasePath, { readonly: true });
       const journal = inspect.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number };
@@ -90,7 +87,11 @@ describe("all-in-one emulator", () => {
       expect(users.n).toBe(3);
 
       // A token from one process is valid in the other (shared key, shared rows).
-      const issued = await postForm(tokenUrl(first.baseUrl), { grant_type: "client_credentials", scope: "api:admin-read" }, { Authorization: basicAuthorization("service-app", "service-app-secret") });
+      const issued = await postForm(
+        tokenUrl(first.baseUrl),
+        { grant_type: "client_credentials", scope: "api:admin-read" },
+        { Authorization: basicAuthorization("service-app", "service-app-secret") },
+      );
       const token = issued.json.access_token as string;
       expect((await getCurrent(second.baseUrl, token)).status).toBe(200);
 

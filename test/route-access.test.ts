@@ -48,15 +48,27 @@ describe("the route-access table", () => {
     if (entry.access.kind === "scope") {
       const scope = entry.access.scope;
       it(`answers 403 ApiUsageDenied {missingScope: ${scope}} to a token without it, and passes one with it`, async () => {
-        const denied = await fetch(urlOf(emulator.baseUrl, entry), { method: entry.method, headers: { Authorization: `Bearer ${await mint(emulator.baseUrl, ["api:read-data"])}` }, body: bodyFor(entry) });
+        const denied = await fetch(urlOf(emulator.baseUrl, entry), {
+          method: entry.method,
+          headers: { Authorization: `Bearer ${await mint(emulator.baseUrl, ["api:read-data"])}` },
+          body: bodyFor(entry),
+        });
         expect(denied.status).toBe(403);
         expect(await denied.json()).toMatchObject({ errorCode: "PERMISSION_DENIED", errorName: "ApiUsageDenied", parameters: { missingScope: scope } });
-        const allowed = await fetch(urlOf(emulator.baseUrl, entry), { method: entry.method, headers: { Authorization: `Bearer ${await mint(emulator.baseUrl, [scope])}` }, body: bodyFor(entry) });
+        const allowed = await fetch(urlOf(emulator.baseUrl, entry), {
+          method: entry.method,
+          headers: { Authorization: `Bearer ${await mint(emulator.baseUrl, [scope])}` },
+          body: bodyFor(entry),
+        });
         expect([401, 403]).not.toContain(allowed.status);
       });
     } else {
       it("lets any valid token past the guard, whatever its scopes", async () => {
-        const response = await fetch(urlOf(emulator.baseUrl, entry), { method: entry.method, headers: { "Content-Type": "application/json", Authorization: `Bearer ${await mint(emulator.baseUrl, [])}` }, body: bodyFor(entry) });
+        const response = await fetch(urlOf(emulator.baseUrl, entry), {
+          method: entry.method,
+          headers: { "Content-Type": "application/json", Authorization: `Bearer ${await mint(emulator.baseUrl, [])}` },
+          body: bodyFor(entry),
+        });
         expect([401, 403]).not.toContain(response.status);
       });
     }
@@ -89,7 +101,12 @@ describe("the route-access table", () => {
   });
 
   it.each(routeAccessTable.filter((entry) => entry.access.kind === "public"))("$method $path answers without credentials", async (entry) => {
-    const response = await fetch(urlOf(emulator.baseUrl, entry), { method: entry.method, redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: entry.method === "GET" ? undefined : "" });
+    const response = await fetch(urlOf(emulator.baseUrl, entry), {
+      method: entry.method,
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: entry.method === "GET" ? undefined : "",
+    });
     expect(response.status).not.toBe(401);
     expect(response.status).toBeLessThan(500);
   });

@@ -61,7 +61,11 @@ export function probe(url: string, timeoutMs = 2000): Promise<number> {
  * (performance.now()). Refused connections on loopback cost microseconds, so polling every 2 ms
  * barely competes with the process starting up.
  */
-export async function waitForHealthy(url: string, startedAt: number, options: { timeoutMs?: number; intervalMs?: number; exited?: () => string | undefined } = {}): Promise<number> {
+export async function waitForHealthy(
+  url: string,
+  startedAt: number,
+  options: { timeoutMs?: number; intervalMs?: number; exited?: () => string | undefined } = {},
+): Promise<number> {
   const deadline = startedAt + (options.timeoutMs ?? 60_000);
   for (;;) {
     const status = await probe(url);
@@ -137,7 +141,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
       break;
   }
   // The request log goes to a file: no reader in this process competes with the load generator.
-  const logPath = `${options.logDirectory ?? tmpdir()}/server-${process.pid}-${(serverCounter += 1)}.log`;
+  serverCounter += 1;
+  const logPath = `${options.logDirectory ?? tmpdir()}/server-${process.pid}-${serverCounter}.log`;
   const logFile = openSync(logPath, "w");
   const output = () => {
     try {

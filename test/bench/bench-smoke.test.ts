@@ -28,7 +28,19 @@ describe("bench/run.ts --quick", () => {
     expect(results.error).toBeUndefined();
     expect(results.ceiling.requestsPerSecond).toBeGreaterThan(0);
     const ids = results.rows.map((row) => row.id);
-    for (const id of ["client_credentials", "get_current", "pkce_flow", "sync_execute_c1", "sync_execute_c8", "async_jobs", "poll_latency_queued", "cold_start_empty", "cold_start_large", "rss_idle", "rss_after_jobs"]) {
+    for (const id of [
+      "client_credentials",
+      "get_current",
+      "pkce_flow",
+      "sync_execute_c1",
+      "sync_execute_c8",
+      "async_jobs",
+      "poll_latency_queued",
+      "cold_start_empty",
+      "cold_start_large",
+      "rss_idle",
+      "rss_after_jobs",
+    ]) {
       expect(ids, id).toContain(id);
       expect(results.rows.find((row) => row.id === id)?.value, id).not.toBeNull();
     }

@@ -84,17 +84,19 @@ describe("two processes sharing the database", () => {
 
   it("never hands one job to two pollers, even across processes", async () => {
     const { session, rid } = await freshApp({ maxConcurrentTasks: 12 });
-    const pollers = [
-      ...Array.from({ length: 6 }, () => pollJob(session)),
-      ...Array.from({ length: 6 }, () => pollJob(via(session, second.baseUrl))),
-    ];
+    const pollers = [...Array.from({ length: 6 }, () => pollJob(session)), ...Array.from({ length: 6 }, () => pollJob(via(session, second.baseUrl)))];
     await new Promise((done) => setTimeout(done, 150));
     const clients = [contourClient(first.baseUrl, token), contourClient(second.baseUrl, token)];
     const submitted = await Promise.all(
-      Array.from({ length: 10 }, async (_, index) => ((await (await clients[index % 2]!.submit({ deployedAppRid: rid, queryType: "q", query: { index } })).json()) as { id: string }).id),
+      Array.from(
+        { length: 10 },
+        async (_, index) => ((await (await clients[index % 2]!.submit({ deployedAppRid: rid, queryType: "q", query: { index } })).json()) as { id: string }).id,
+      ),
     );
     // Two pollers are left without a job; end their wait early with jobs of their own.
-    const extra = await Promise.all([0, 1].map(async () => ((await (await clients[0]!.submit({ deployedAppRid: rid, queryType: "extra", query: {} })).json()) as { id: string }).id));
+    const extra = await Promise.all(
+      [0, 1].map(async () => ((await (await clients[0]!.submit({ deployedAppRid: rid, queryType: "extra", query: {} })).json()) as { id: string }).id),
+    );
     const results = await Promise.all(pollers);
     const dispatched = results.map((result) => result.job?.computeModuleJobV1.jobId);
     expect(dispatched.every((jobId) => jobId !== undefined)).toBe(true);
@@ -116,9 +118,17 @@ describe("two processes sharing the database", () => {
     await new Promise((done) => setTimeout(done, 150));
     const clients = [contourClient(first.baseUrl, token), contourClient(second.baseUrl, token)];
     const submitted = await Promise.all(
-      Array.from({ length: 4 }, async (_, index) => ((await (await clients[index % 2]!.submit({ deployedAppRid: rid, queryType: "q", query: { index } })).json()) as { id: string }).id),
+      Array.from(
+        { length: 4 },
+        async (_, index) => ((await (await clients[index % 2]!.submit({ deployedAppRid: rid, queryType: "q", query: { index } })).json()) as { id: string }).id,
+      ),
     );
-    const inProgress = () => first.platform.database.select().from(jobs).where(and(eq(jobs.runtimeId, session.runtimeId), eq(jobs.status, "inProgress"))).all().length;
+    const inProgress = () =>
+      first.platform.database
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.runtimeId, session.runtimeId), eq(jobs.status, "inProgress")))
+        .all().length;
     await vi.waitFor(() => expect(answered).toHaveLength(2), { timeout: 2000, interval: 10 });
     await new Promise((done) => setTimeout(done, 200)); // time for a wrong third dispatch to show
     expect(answered).toHaveLength(2);

@@ -113,7 +113,9 @@ for (const transport of ["http", "https"] as const) {
     it("serves concurrent sync calls from several users", async () => {
       const bob = contourClient(emulator.baseUrl, (await mintAccessToken(emulator.platform, { username: "bob" })).token);
       const calls = Array.from({ length: 20 }, (_, index) =>
-        (index % 2 ? bob : contour).execute({ deployedAppRid, queryType: "add", query: { x: index, y: 1000 } }).then(async (response) => (await bytesOf(response)).toString("utf8")),
+        (index % 2 ? bob : contour)
+          .execute({ deployedAppRid, queryType: "add", query: { x: index, y: 1000 } })
+          .then(async (response) => (await bytesOf(response)).toString("utf8")),
       );
       expect(await Promise.all(calls)).toEqual(Array.from({ length: 20 }, (_, index) => String(index + 1000)));
     });

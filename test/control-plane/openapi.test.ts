@@ -84,7 +84,10 @@ describe("GET /_emulate/openapi.json", () => {
     for (const { path, operation: candidate } of operations) {
       expect(Object.keys(candidate.responses).length, path).toBeGreaterThan(0);
       const named = [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((match) => match[1]);
-      expect((candidate.parameters ?? []).filter((parameter) => parameter.in === "path").map((parameter) => parameter.name), path).toEqual(named);
+      expect(
+        (candidate.parameters ?? []).filter((parameter) => parameter.in === "path").map((parameter) => parameter.name),
+        path,
+      ).toEqual(named);
       for (const security of candidate.security ?? []) for (const scheme of Object.keys(security)) expect(document.components.securitySchemes, scheme).toHaveProperty(scheme);
     }
     for (const match of JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {

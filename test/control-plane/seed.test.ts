@@ -38,7 +38,9 @@ describe("POST /_emulate/seed", () => {
   let emulator: TestEmulator;
   const count = (sql: string) => (emulator.platform.database.$client.prepare(sql).get() as { n: number }).n;
   const rowCounts = () =>
-    Object.fromEntries(["principals", "oauth_clients", "oauth_client_secrets", "runtimes", "deployed_apps", "access_tokens"].map((table) => [table, count(`SELECT count(*) AS n FROM ${table}`)]));
+    Object.fromEntries(
+      ["principals", "oauth_clients", "oauth_client_secrets", "runtimes", "deployed_apps", "access_tokens"].map((table) => [table, count(`SELECT count(*) AS n FROM ${table}`)]),
+    );
 
   beforeAll(async () => {
     emulator = await startEmulator();

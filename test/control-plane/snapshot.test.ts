@@ -22,7 +22,11 @@ const restore = (baseUrl: string, body: Uint8Array | string) =>
   fetch(`${baseUrl}/_emulate/restore`, { method: "POST", headers: { "Content-Type": "application/vnd.sqlite3" }, body: typeof body === "string" ? body : new Uint8Array(body) });
 
 async function mint(baseUrl: string, username: string, scopes = ["api:admin-read"]): Promise<string> {
-  const response = await fetch(`${baseUrl}/_emulate/foundry/tokens`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, scopes }) });
+  const response = await fetch(`${baseUrl}/_emulate/foundry/tokens`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, scopes }),
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { access_token: string }).access_token;
 }
@@ -41,7 +45,11 @@ async function createPersonalToken(baseUrl: string, username: string) {
 function stateOf(platform: Platform) {
   const client = platform.database.$client;
   // The request journal is written in the background (and kept by a restore): leave it out.
-  const rows = Object.fromEntries(emulatorTables().filter((table) => !tablesKeptOnRestore.includes(table.name)).map((table) => [table.name, client.prepare(`SELECT * FROM "${table.name}" ORDER BY rowid`).all()]));
+  const rows = Object.fromEntries(
+    emulatorTables()
+      .filter((table) => !tablesKeptOnRestore.includes(table.name))
+      .map((table) => [table.name, client.prepare(`SELECT * FROM "${table.name}" ORDER BY rowid`).all()]),
+  );
   return { rows, journal: client.prepare('SELECT * FROM "__drizzle_migrations" ORDER BY id').all() };
 }
 
@@ -93,7 +101,9 @@ describe("POST /_emulate/snapshot", () => {
     const other = openDatabase({ path: emulator.databasePath });
     let written = 0;
     const writer = setInterval(() => {
-      other.$client.prepare("INSERT INTO authorization_requests (id, client_id, redirect_uri, redirect_uri_sent, scopes, created_at, expires_at) VALUES (?, 'x', 'http://x', 0, '[]', 0, 0)").run(`concurrent-${written++}`);
+      other.$client
+        .prepare("INSERT INTO authorization_requests (id, client_id, redirect_uri, redirect_uri_sent, scopes, created_at, expires_at) VALUES (?, 'x', 'http://x', 0, '[]', 0, 0)")
+        .run(`concurrent-${written++}`);
     }, 1);
     try {
       for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -124,12 +134,23 @@ describe("POST /_emulate/restore", () => {
     const after = await mint(emulator.baseUrl, "bob");
     expect((await getCurrent(emulator.baseUrl, after)).status).toBe(200);
     expect((await fetch(`${emulator.baseUrl}/_emulate/foundry/personal-tokens/${personal.tokenId}`, { method: "DELETE" })).status).toBe(204);
-    const seeded = await fetch(`${emulator.baseUrl}/_emulate/seed`, { method: "POST", headers: { "Content-Type": "application/yaml" }, body: "foundry:\n  users: [{ username: after-snapshot }]\n" });
+    const seeded = await fetch(`${emulator.baseUrl}/_emulate/seed`, {
+      method: "POST",
+      headers: { "Content-Type": "application/yaml" },
+      body: "foundry:\n  users: [{ username: after-snapshot }]\n",
+    });
     expect(seeded.status).toBe(200);
 
     const response = await restore(emulator.baseUrl, knownGood);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { status: string; migrationsApplied: number; schemaVersion: string; signingKey: string; kept: string[]; tables: Record<string, number> };
+    const body = (await response.json()) as {
+      status: string;
+      migrationsApplied: number;
+      schemaVersion: string;
+      signingKey: string;
+      kept: string[];
+      tables: Record<string, number>;
+    };
     expect(body).toMatchObject({ status: "restored", migrationsApplied: 0, schemaVersion: migrationJournal.entries.at(-1)!.tag, signingKey: "snapshot" });
     expect(body.kept).toContain("certificates");
     expect(body.tables.principals).toBeGreaterThan(0);
@@ -182,7 +203,9 @@ describe("POST /_emulate/restore", () => {
 
       // Another drizzle application: a journal, but of migrations this emulator never had.
       const drizzleApp = new Database(path);
-      drizzleApp.exec('CREATE TABLE "__drizzle_migrations" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric); INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (\'abc\', 1600000000000)');
+      drizzleApp.exec(
+        'CREATE TABLE "__drizzle_migrations" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric); INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (\'abc\', 1600000000000)',
+      );
       drizzleApp.close();
       await expectRefused(readFileSync(path), 400, "InvalidSnapshot");
     });

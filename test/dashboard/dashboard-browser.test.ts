@@ -13,7 +13,16 @@ import { mintToken, postJobResult, serviceAppBasic, submitJob, takeJob } from ".
 
 const chromiumPath = "/usr/bin/chromium";
 // The flags BROWSER-TESTS.md lists as working here; no --user-data-dir (launch() makes a temporary profile).
-const chromiumFlags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const chromiumFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 async function tokenIdOf(baseUrl: string, username: string, adminToken?: string): Promise<string> {
   const response = await fetch(`${baseUrl}/_emulate/dashboard/data/tokens?principal=${username}`, { headers: adminToken ? { Authorization: `Bearer ${adminToken}` } : {} });
@@ -136,7 +145,7 @@ describe("the dashboard in Chromium", () => {
 
         const revoke = page.waitForRequest((request) => request.url().endsWith(`/_emulate/foundry/tokens/${bobTokenId}/revoke`));
         await tokenRow.locator('button[data-action="revoke"]').click();
-        expect((await revoke).headers()["authorization"]).toBe(`Bearer ${adminToken}`);
+        expect((await revoke).headers().authorization).toBe(`Bearer ${adminToken}`);
         await tokenRow.waitFor({ state: "detached" });
         expect((await getCurrent(base, bobToken)).status).toBe(401);
       } finally {

@@ -114,7 +114,11 @@ describe("dashboard data", () => {
     await mintToken(base, "alice", ["api:read-data"]);
     await mintToken(base, "alice", ["api:admin-read", "api:read-data"]);
     const personal = (await (
-      await fetch(`${base}/_emulate/foundry/personal-tokens`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "bob", scopes: ["api:admin-read"], label: "laptop" }) })
+      await fetch(`${base}/_emulate/foundry/personal-tokens`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username: "bob", scopes: ["api:admin-read"], label: "laptop" }),
+      })
     ).json()) as { token: string; tokenId: string };
 
     const all = await getJson<{ data: TokenWire[]; nextCursor: string | null }>(`${base}/_emulate/dashboard/data/tokens`);
@@ -163,7 +167,15 @@ describe("dashboard data", () => {
     expect(page.data.slice(0, 5).map((job) => job.jobId)).toEqual([...ids].reverse());
     // The submitter by id: its username is the auth service's (the page looks it up there).
     const alice = (await getJson<{ data: Overview["principals"] }>(`${base}/_emulate/foundry/principals`)).data.find((principal) => principal.username === "alice")!;
-    expect(page.data[0]).toMatchObject({ status: "queued", runtimeId: "agent-loop", queryType: "echo", attempts: 0, submittedBy: { id: alice.id }, dispatchedAt: null, resultBytes: null });
+    expect(page.data[0]).toMatchObject({
+      status: "queued",
+      runtimeId: "agent-loop",
+      queryType: "echo",
+      attempts: 0,
+      submittedBy: { id: alice.id },
+      dispatchedAt: null,
+      resultBytes: null,
+    });
     expect(page.counts).toMatchObject({ total: 5, queued: 5, inProgress: 0 });
     expect(JSON.stringify(page)).not.toContain("secretInput"); // queries only in the detail
 
@@ -188,7 +200,9 @@ describe("dashboard data", () => {
     expect(thirdPage.nextCursor).toBeNull();
     expect((await fetch(`${base}/_emulate/dashboard/data/jobs?status=done`)).status).toBe(400);
 
-    const detail = await getJson<{ query: string; result: { bytes: number; encoding: string; preview: string; truncated: boolean } }>(`${base}/_emulate/dashboard/data/jobs/${ids[0]}`);
+    const detail = await getJson<{ query: string; result: { bytes: number; encoding: string; preview: string; truncated: boolean } }>(
+      `${base}/_emulate/dashboard/data/jobs/${ids[0]}`,
+    );
     expect(JSON.parse(detail.query)).toEqual({ index: 0, secretInput: "value-0" });
     const resultText = JSON.stringify({ echoed: { index: 0 } });
     expect(detail.result).toEqual({ bytes: resultText.length, encoding: "utf8", preview: resultText, truncated: false });
@@ -276,7 +290,12 @@ describe("dashboard with FOUNDRY_ADMIN_TOKEN", () => {
   const adminReads = routeAccessTable.filter((entry) => entry.access.kind === "admin-read");
   it("covers the dashboard's data, the journal and job results", () => {
     expect(adminReads.map((entry) => entry.path)).toEqual(
-      expect.arrayContaining(["/_emulate/dashboard/data/jobs", "/_emulate/dashboard/data/jobs/:jobId", "/_emulate/requests", "/_emulate/foundry/compute-modules/jobs/:jobId/result"]),
+      expect.arrayContaining([
+        "/_emulate/dashboard/data/jobs",
+        "/_emulate/dashboard/data/jobs/:jobId",
+        "/_emulate/requests",
+        "/_emulate/foundry/compute-modules/jobs/:jobId/result",
+      ]),
     );
   });
 

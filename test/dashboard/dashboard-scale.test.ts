@@ -26,7 +26,17 @@ describe("100,000 jobs and tokens", () => {
         const finished = status === "queued" || status === "inProgress" ? null : started + index * 10 + 5;
         const id = crypto.randomUUID();
         if (index === 12_345) someJobId = id;
-        insert.run(id, index % 3 ? "agent-loop" : "batch-runtime", JSON.stringify({ index }), alice, status, started + index * 10, status === "queued" ? null : started + index * 10 + 1, finished, finished === null ? null : Buffer.from(`result ${index}`));
+        insert.run(
+          id,
+          index % 3 ? "agent-loop" : "batch-runtime",
+          JSON.stringify({ index }),
+          alice,
+          status,
+          started + index * 10,
+          status === "queued" ? null : started + index * 10 + 1,
+          finished,
+          finished === null ? null : Buffer.from(`result ${index}`),
+        );
       }
     })();
     // And 100,000 access tokens (one per dispatched job, as the queue mints them): half expired.
@@ -91,7 +101,10 @@ describe("100,000 jobs and tokens", () => {
       expect(elapsed, url).toBeLessThan(150);
       if (body.counts) expect(body.counts.total).toBe(jobCount);
     }
-    const page = (await (await fetch(`${emulator.baseUrl}/_emulate/dashboard/data/jobs?status=queued&limit=500`)).json()) as { data: Array<{ status: string }>; counts: { queued: number } };
+    const page = (await (await fetch(`${emulator.baseUrl}/_emulate/dashboard/data/jobs?status=queued&limit=500`)).json()) as {
+      data: Array<{ status: string }>;
+      counts: { queued: number };
+    };
     expect(page.data.length).toBe(page.counts.queued);
     expect(page.data.every((job) => job.status === "queued")).toBe(true);
   });

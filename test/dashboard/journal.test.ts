@@ -42,7 +42,12 @@ describe("the request journal", () => {
     await postForm(tokenUrl(emulator.baseUrl), { grant_type: "password", client_id: "public-app" });
 
     const tokenRequests = (await readJournal(emulator.baseUrl, { path: "/oauth2/token" })).data;
-    expect(tokenRequests.slice(0, 4).reverse().map(({ status, grantType, clientId, oauthError }) => ({ status, grantType, clientId, oauthError }))).toEqual([
+    expect(
+      tokenRequests
+        .slice(0, 4)
+        .reverse()
+        .map(({ status, grantType, clientId, oauthError }) => ({ status, grantType, clientId, oauthError })),
+    ).toEqual([
       { status: 200, grantType: "client_credentials", clientId: "service-app", oauthError: null },
       { status: 401, grantType: "client_credentials", clientId: null, oauthError: "invalid_client" },
       { status: 400, grantType: "authorization_code", clientId: "public-app", oauthError: "invalid_grant" },
@@ -65,13 +70,25 @@ describe("the request journal", () => {
     const refreshToken = exchanged.json.refresh_token as string;
     secrets.push(accessToken, refreshToken);
     // A secret in the body instead of the header, a refresh, a revocation, and secrets in query strings.
-    const refreshed = await postForm(tokenUrl(emulator.baseUrl), { grant_type: "refresh_token", refresh_token: refreshToken, client_id: "confidential-app", client_secret: "confidential-app-secret" });
+    const refreshed = await postForm(tokenUrl(emulator.baseUrl), {
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+      client_id: "confidential-app",
+      client_secret: "confidential-app-secret",
+    });
     expect(refreshed.status).toBe(200);
     secrets.push(refreshed.json.access_token as string, refreshed.json.refresh_token as string);
-    await postForm(revokeUrl(emulator.baseUrl), { token: refreshed.json.access_token as string }, { Authorization: basicAuthorization("confidential-app", "confidential-app-secret") });
+    await postForm(
+      revokeUrl(emulator.baseUrl),
+      { token: refreshed.json.access_token as string },
+      { Authorization: basicAuthorization("confidential-app", "confidential-app-secret") },
+    );
     await getCurrent(emulator.baseUrl, accessToken);
     await fetch(`${emulator.baseUrl}/api/v2/admin/users/getCurrent?access_token=${accessToken}&preview=true`);
-    await fetch(`${emulator.baseUrl}/multipass/api/oauth2/authorize?client_id=confidential-app&response_type=code&state=query-state-91b&code=query-code-44&client_secret=query-secret-55`, { redirect: "manual" });
+    await fetch(
+      `${emulator.baseUrl}/multipass/api/oauth2/authorize?client_id=confidential-app&response_type=code&state=query-state-91b&code=query-code-44&client_secret=query-secret-55`,
+      { redirect: "manual" },
+    );
     secrets.push("query-state-91b", "query-code-44", "query-secret-55");
 
     const { text, data } = await readJournal(emulator.baseUrl, { limit: "1000" });
@@ -180,7 +197,9 @@ describe("the compose stack's two processes", () => {
 
   it("share one journal through the database", async () => {
     const token = await mintToken(auth.baseUrl, "bob", []);
-    const response = await fetch(`${compute.baseUrl}/contour-backend-multiplexer/api/module-group-multiplexer/jobs/unknown-job/status`, { headers: { Authorization: `Bearer ${token}` } });
+    const response = await fetch(`${compute.baseUrl}/contour-backend-multiplexer/api/module-group-multiplexer/jobs/unknown-job/status`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(404);
     const requestId = response.headers.get("X-Request-Id")!;
     const entry = await waitForJournalEntry(auth.baseUrl, (record) => record.requestId === requestId);

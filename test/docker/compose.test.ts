@@ -56,19 +56,29 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
   }
 
   async function waitForJob(id: string, timeoutMs = 30_000): Promise<JobStatus> {
-    return waitFor(`job ${id} to finish`, async () => {
-      const status = (await (await contour("GET", `/jobs/${id}/status`)).json()) as JobStatus;
-      return status.type === "queued" || status.type === "inProgress" ? undefined : status;
-    }, timeoutMs, 100);
+    return waitFor(
+      `job ${id} to finish`,
+      async () => {
+        const status = (await (await contour("GET", `/jobs/${id}/status`)).json()) as JobStatus;
+        return status.type === "queued" || status.type === "inProgress" ? undefined : status;
+      },
+      timeoutMs,
+      100,
+    );
   }
 
   async function waitForModuleSchemas(rid = deployedAppRid) {
-    return waitFor(`the function schemas of ${rid}'s module`, async () => {
-      const response = await contour("GET", `/deployed-apps/${rid}/master/function-schemas`);
-      if (response.status !== 200) return undefined; // the Python module has not opened its session yet
-      const schemas = (await response.json()) as Array<{ functionName: string }>;
-      return schemas.length > 0 ? schemas : undefined;
-    }, 60_000, 250);
+    return waitFor(
+      `the function schemas of ${rid}'s module`,
+      async () => {
+        const response = await contour("GET", `/deployed-apps/${rid}/master/function-schemas`);
+        if (response.status !== 200) return undefined; // the Python module has not opened its session yet
+        const schemas = (await response.json()) as Array<{ functionName: string }>;
+        return schemas.length > 0 ? schemas : undefined;
+      },
+      60_000,
+      250,
+    );
   }
 
   let tlsPort = 0;
@@ -223,7 +233,10 @@ describe("the compose stack (docker-compose.yml, profile module)", () => {
     expect(sync.status).toBe(200);
     expect(await sync.text()).toBe("42");
 
-    const submitted = (await (await contour("POST", "/deployed-apps/jobs", { deployedAppRid: pythonAppRid, queryType: "greet", query: { name: "Grace" } })).json()) as { id: string; moduleId: string };
+    const submitted = (await (await contour("POST", "/deployed-apps/jobs", { deployedAppRid: pythonAppRid, queryType: "greet", query: { name: "Grace" } })).json()) as {
+      id: string;
+      moduleId: string;
+    };
     expect(submitted.moduleId).toBe("python-module");
     expect(await waitForJob(submitted.id)).toMatchObject({ type: "succeeded" });
     expect(await (await contour("GET", `/jobs/${submitted.id}/result`)).text()).toBe(JSON.stringify("Hello, Grace!"));

@@ -7,7 +7,8 @@ import { docker, emulatorImage, exampleModuleImage, pythonModuleImage, repositor
 
 export default async function setup() {
   for (const variable of ["TESTCONTAINERS_RYUK_DISABLED", "TESTCONTAINERS_HOST_OVERRIDE"]) {
-    if (!process.env[variable]) console.warn(`[docker tests] ${variable} is not set (on machines without a registry: TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1)`);
+    if (!process.env[variable])
+      console.warn(`[docker tests] ${variable} is not set (on machines without a registry: TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1)`);
   }
   await docker(["version", "--format", "{{.Server.Version}}"], 15_000).catch((error: Error) => {
     throw new Error(`the Docker tests need a Docker engine (bash ../shared/docker/setup-offline-docker.sh): ${error.message}`);

@@ -105,7 +105,14 @@ describe("FoundryEmulatorContainer with a seed of its own", () => {
     foundry: {
       users: [{ username: "dana", display_name: "Dana Developer", email: "dana@example.test" }],
       oauth_clients: [
-        { client_id: "suite-app", client_secret: "suite-app-secret", name: "Suite", redirect_uris: ["http://localhost:4000/cb"], grant_types: ["authorization_code", "client_credentials"], allowed_scopes: ["api:admin-read"] },
+        {
+          client_id: "suite-app",
+          client_secret: "suite-app-secret",
+          name: "Suite",
+          redirect_uris: ["http://localhost:4000/cb"],
+          grant_types: ["authorization_code", "client_credentials"],
+          allowed_scopes: ["api:admin-read"],
+        },
       ],
     },
   };

@@ -75,7 +75,9 @@ describe("docker-compose.yml", () => {
     expect(compose).toContain(`FOUNDRY_MAX_RESULT_BYTES: \${FOUNDRY_MAX_RESULT_BYTES:-${defaults.FOUNDRY_MAX_RESULT_BYTES}}`);
     expect(compose).toContain(`FOUNDRY_MAX_SNAPSHOT_BYTES: \${FOUNDRY_MAX_SNAPSHOT_BYTES:-${defaults.FOUNDRY_MAX_SNAPSHOT_BYTES}}`);
     for (const service of ["auth", "compute", "gateway"]) {
-      expect(Object.keys(document.services[service]!.environment!)).toEqual(expect.arrayContaining(["FOUNDRY_MAX_BODY_BYTES", "FOUNDRY_MAX_RESULT_BYTES", "FOUNDRY_MAX_SNAPSHOT_BYTES"]));
+      expect(Object.keys(document.services[service]!.environment!)).toEqual(
+        expect.arrayContaining(["FOUNDRY_MAX_BODY_BYTES", "FOUNDRY_MAX_RESULT_BYTES", "FOUNDRY_MAX_SNAPSHOT_BYTES"]),
+      );
     }
     const template = composeNginxTemplatePath.slice(repositoryRoot.length + 1).replace(/\/default\.conf\.template$/, "");
     expect(document.services.gateway!.volumes).toContain(`./${template}:/etc/nginx/templates:ro`);

@@ -3,6 +3,7 @@
 // this process (two platforms on one database file, as the two containers share one volume).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer as createNetServer, type Server as NetServer } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,6 +61,7 @@ describe("the gateway's nginx configuration, run by Debian's nginx", () => {
   let nginx: NginxProcess;
   const ports = { gateway: 0, stubGateway: 0, shortTimeout: 0, authDown: 0, computeDown: 0, dead: 0, stub: 0 };
   let gateway = "";
+  let deadService: NetServer | undefined;
 
   // Hooks the stub uses to prove streaming in both directions.
   let uploadFirstChunk: (() => void) | undefined;
@@ -69,6 +71,10 @@ describe("the gateway's nginx configuration, run by Debian's nginx", () => {
     requireNginx();
     for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
     gateway = `http://127.0.0.1:${ports.gateway}`;
+    // The "service down" upstream: held by a listener that drops every connection, so no other test
+    // file's server can take the port meanwhile and answer in its place.
+    deadService = createNetServer((socket) => socket.destroy());
+    await new Promise<void>((done) => deadService!.listen(ports.dead, "127.0.0.1", done));
 
     const environment = loadEnvironment({
       PORT: "0",
@@ -133,6 +139,7 @@ describe("the gateway's nginx configuration, run by Debian's nginx", () => {
   });
 
   afterAll(async () => {
+    deadService?.close();
     await nginx?.stop();
     await new Promise<void>((resolve) => (stub ? stub.close(() => resolve()) : resolve()));
     stub?.closeAllConnections();

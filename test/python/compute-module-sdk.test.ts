@@ -9,15 +9,7 @@ import { jobs } from "@foundry-emulator/db";
 import { repositoryRoot } from "../support/emulator";
 import { assertPythonReady, startPython, type PythonProcess } from "../support/python";
 import { startComputeEmulator, type ComputeEmulator } from "../compute/support/compute-emulator";
-import {
-  bytesOf,
-  contourClient,
-  openRuntime,
-  serviceAppToken,
-  waitForFinalStatus,
-  writeModuleFiles,
-  type RuntimeSession,
-} from "../compute/support/compute-client";
+import { bytesOf, contourClient, openRuntime, serviceAppToken, waitForFinalStatus, writeModuleFiles, type RuntimeSession } from "../compute/support/compute-client";
 
 const moduleScript = join(repositoryRoot, "test/python/modules/example_module.py");
 const deployedAppRid = "ri.foundry.main.deployed-app.python-sdk-example";
@@ -169,7 +161,11 @@ describe("the unmodified Python compute-module SDK as a module", () => {
     await vi.waitFor(() => expect(pollingWorkers(replica).size).toBe(maxConcurrentTasks), { timeout: 15_000, interval: 20 });
 
     const inProgress = () =>
-      emulator.platform.database.select().from(jobs).where(and(eq(jobs.runtimeId, session.runtimeId), eq(jobs.status, "inProgress"))).all().length;
+      emulator.platform.database
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.runtimeId, session.runtimeId), eq(jobs.status, "inProgress")))
+        .all().length;
     let peakInProgress = 0;
     let sampling = true;
     const sampler = (async () => {

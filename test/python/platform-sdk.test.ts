@@ -60,6 +60,7 @@ const https = (url: string, options: { method?: string; headers?: Record<string,
 const getCurrent = (token: string) => https(`https://${hostname}/api/v2/admin/users/getCurrent`, { headers: { Authorization: `Bearer ${token}` } });
 
 /** Runs a script with both SDKs on PYTHONPATH; its last stdout line is its JSON result. */
+// biome-ignore lint/suspicious/noExplicitAny: a script's JSON result, asserted field by field below.
 async function runScript(name: string, args: string[] = []): Promise<any> {
   const python = startPython(join(scripts, name), { args, environment: pythonEnvironment });
   const killer = setTimeout(() => python.child.kill("SIGKILL"), 45_000);
@@ -99,6 +100,7 @@ async function runPublicClient(users: Record<string, string>) {
   python.child.stdin!.on("error", () => {});
   const killer = setTimeout(() => python.child.kill("SIGKILL"), 45_000);
   const signIns: Array<{ label: string; url: string } & Awaited<ReturnType<typeof pickUser>>> = [];
+  // biome-ignore lint/suspicious/noExplicitAny: a script's JSON result, asserted field by field below.
   let result: any;
   try {
     for await (const line of createInterface({ input: python.child.stdout! })) {

@@ -54,7 +54,9 @@ describe("@osdk/oauth confidential client + @osdk/foundry.admin", () => {
     expect(user.attributes).toEqual(expect.any(Object));
 
     // Stable identity: a second token for the same client is the same service principal.
-    const again = await Users.getCurrent(createSharedClientContext(emulator.baseUrl, createConfidentialOauthClient("service-app", "service-app-secret", emulator.baseUrl, ["api:admin-read"]), userAgent));
+    const again = await Users.getCurrent(
+      createSharedClientContext(emulator.baseUrl, createConfidentialOauthClient("service-app", "service-app-secret", emulator.baseUrl, ["api:admin-read"]), userAgent),
+    );
     expect(again.id).toBe(user.id);
   });
 

@@ -11,7 +11,16 @@ import { freePort, startEmulator, type TestEmulator } from "../support/emulator"
 import { createPkcePair, getCurrent, obtainCode, postForm, tokenUrl } from "../support/oauth";
 import { rawRequest } from "../support/raw-request";
 
-const chromiumFlags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const chromiumFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 const raw = rawRequest;
 
@@ -43,7 +52,11 @@ describe("a web page on another site, in Chromium", () => {
 
   it("can neither seed a token, take a snapshot, reset, nor read the API with a token it knows", async () => {
     // A live token the page somehow knows (say, from a .env it saw): it still cannot read with it.
-    const minted = await fetch(`${emulator.baseUrl}/_emulate/foundry/tokens`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "alice", scopes: ["api:admin-read"] }) });
+    const minted = await fetch(`${emulator.baseUrl}/_emulate/foundry/tokens`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: "alice", scopes: ["api:admin-read"] }),
+    });
     const knownToken = ((await minted.json()) as { access_token: string }).access_token;
     expect((await getCurrent(emulator.baseUrl, knownToken)).status).toBe(200);
     const page = await browser.newPage();
@@ -100,7 +113,11 @@ describe("requests no browser page should be able to make count", () => {
     const snapshot = await raw(`${emulator.baseUrl}/_emulate/snapshot`, { method: "POST", headers: { Host: `rebind.evil.test:${url.port}` } });
     expect(snapshot.status).toBe(421);
     expect(JSON.parse(snapshot.body)).toMatchObject({ errorName: "Default:MisdirectedRequest", parameters: { host: `rebind.evil.test:${url.port}` } });
-    const token = await raw(`${emulator.baseUrl}/multipass/api/oauth2/token`, { method: "POST", headers: { Host: "rebind.evil.test", "Content-Type": "application/x-www-form-urlencoded" }, body: "grant_type=client_credentials" });
+    const token = await raw(`${emulator.baseUrl}/multipass/api/oauth2/token`, {
+      method: "POST",
+      headers: { Host: "rebind.evil.test", "Content-Type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials",
+    });
     expect(token.status).toBe(421);
     expect(JSON.parse(token.body)).toMatchObject({ error: "invalid_request" });
     // The names it does answer to.
@@ -110,7 +127,8 @@ describe("requests no browser page should be able to make count", () => {
   });
 
   it("refuses control-plane changes sent from another origin or site, and in a type any page may send", async () => {
-    const seedWith = (headers: Record<string, string>) => raw(`${emulator.baseUrl}/_emulate/seed`, { method: "POST", headers: { "Content-Type": "application/yaml", ...headers }, body: plantedSeed });
+    const seedWith = (headers: Record<string, string>) =>
+      raw(`${emulator.baseUrl}/_emulate/seed`, { method: "POST", headers: { "Content-Type": "application/yaml", ...headers }, body: plantedSeed });
     expect((await seedWith({ Origin: "http://evil.test" })).status).toBe(403);
     expect((await seedWith({ "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
     expect((await seedWith({ "Sec-Fetch-Site": "same-site", Origin: "http://localhost:5173" })).status).toBe(403);
@@ -122,7 +140,10 @@ describe("requests no browser page should be able to make count", () => {
 
   it("takes the picker's answer only from the picker itself, and never lets it be framed", async () => {
     const { challenge } = createPkcePair();
-    const picker = await fetch(`${emulator.baseUrl}/multipass/api/oauth2/authorize?client_id=public-app&response_type=code&code_challenge=${challenge}&code_challenge_method=S256`, { headers: { Origin: "http://evil.test" } });
+    const picker = await fetch(
+      `${emulator.baseUrl}/multipass/api/oauth2/authorize?client_id=public-app&response_type=code&code_challenge=${challenge}&code_challenge_method=S256`,
+      { headers: { Origin: "http://evil.test" } },
+    );
     expect(picker.status).toBe(200);
     expect(picker.headers.get("x-frame-options")).toBe("DENY");
     expect(picker.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
@@ -130,7 +151,11 @@ describe("requests no browser page should be able to make count", () => {
     const error = await fetch(`${emulator.baseUrl}/multipass/api/oauth2/authorize?client_id=nobody`);
     expect(error.headers.get("x-frame-options")).toBe("DENY");
     const callback = (headers: Record<string, string>) =>
-      raw(`${emulator.baseUrl}/multipass/api/oauth2/authorize/callback`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, body: `request_id=${requestId}&username=alice` });
+      raw(`${emulator.baseUrl}/multipass/api/oauth2/authorize/callback`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+        body: `request_id=${requestId}&username=alice`,
+      });
     const crossSite = await callback({ Origin: "http://evil.test", "Sec-Fetch-Site": "cross-site" });
     expect(crossSite.status).toBe(403);
     expect(JSON.parse(crossSite.body)).toMatchObject({ error: "access_denied" });
@@ -140,7 +165,11 @@ describe("requests no browser page should be able to make count", () => {
 
   it("applies GET's rule to HEAD, and a HEAD poll hands out no job", async () => {
     expect((await fetch(`${emulator.baseUrl}/api/v2/admin/users/getCurrent`, { method: "HEAD" })).status).toBe(401);
-    const service = await postForm(tokenUrl(emulator.baseUrl), { grant_type: "client_credentials", scope: "api:read-data" }, { Authorization: `Basic ${Buffer.from("service-app:service-app-secret").toString("base64")}` });
+    const service = await postForm(
+      tokenUrl(emulator.baseUrl),
+      { grant_type: "client_credentials", scope: "api:read-data" },
+      { Authorization: `Basic ${Buffer.from("service-app:service-app-secret").toString("base64")}` },
+    );
     const submitted = await fetch(`${emulator.baseUrl}/contour-backend-multiplexer/api/module-group-multiplexer/deployed-apps/jobs`, {
       method: "POST",
       headers: { Authorization: `Bearer ${service.json.access_token}`, "Content-Type": "application/json" },
@@ -155,7 +184,13 @@ describe("requests no browser page should be able to make count", () => {
   });
 
   it("answers every method on every route without a 500", async () => {
-    const token = (await (await fetch(`${emulator.baseUrl}/_emulate/foundry/tokens`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "alice", scopes: ["api:admin-read"] }) })).json()) as { access_token: string };
+    const token = (await (
+      await fetch(`${emulator.baseUrl}/_emulate/foundry/tokens`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username: "alice", scopes: ["api:admin-read"] }),
+      })
+    ).json()) as { access_token: string };
     const failures: string[] = [];
     for (const spec of routeContract.filter((candidate) => !candidate.path.endsWith("/reset") && !candidate.path.endsWith("/restore"))) {
       for (const method of ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {

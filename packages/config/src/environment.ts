@@ -8,7 +8,12 @@ const commaSeparated = (pattern: RegExp, message: string, fallback = "") =>
   z
     .string()
     .default(fallback)
-    .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(pattern, message)));
 
 /** Every environment variable the emulator reads, validated once at start-up. */
@@ -54,7 +59,12 @@ export const environmentSchema = z.object({
   FOUNDRY_TLS_HOSTNAMES: z
     .string()
     .default("")
-    .transform((value) => value.split(",").map((name) => name.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+$|^[0-9A-Fa-f:.]+$/, "host names or IP addresses, comma-separated"))),
 
   // Who may drive the emulator (see README, "Security").
@@ -64,7 +74,14 @@ export const environmentSchema = z.object({
   FOUNDRY_CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((value) => (value === undefined ? undefined : value.split(",").map((origin) => origin.trim().replace(/\/+$/, "")).filter(Boolean)))
+    .transform((value) =>
+      value === undefined
+        ? undefined
+        : value
+            .split(",")
+            .map((origin) => origin.trim().replace(/\/+$/, ""))
+            .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^\*$|^https?:\/\/[^/\s]+$/, "origins (scheme://host[:port]) or *, comma-separated")).optional()),
   /** Peers whose X-Forwarded-* headers are believed: IP addresses, CIDR ranges, `loopback`, `private`. */
   FOUNDRY_TRUSTED_PROXIES: commaSeparated(/^(loopback|private|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/, "IP addresses, CIDR ranges, loopback or private, comma-separated", "loopback"),
@@ -79,9 +96,7 @@ export class ConfigurationError extends Error {
 /** Parses the environment; throws a ConfigurationError naming every bad variable. */
 export function loadEnvironment(source: Record<string, string | undefined> = process.env): Environment {
   // Treat empty strings as unset, except FOUNDRY_SEED where empty means "no seed".
-  const cleaned = Object.fromEntries(
-    Object.entries(source).filter(([key, value]) => value !== undefined && (value !== "" || key === "FOUNDRY_SEED")),
-  );
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([key, value]) => value !== undefined && (value !== "" || key === "FOUNDRY_SEED")));
   const result = environmentSchema.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);

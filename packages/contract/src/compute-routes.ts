@@ -52,7 +52,10 @@ const originSchema = z.enum(["seed", "runtime"]);
 /** The filters of a job list; `cursor` is the `nextCursor` of the previous page (older jobs follow). */
 export const jobListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().regex(/^\d{1,16}$/, "the nextCursor of a previous page").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}$/, "the nextCursor of a previous page")
+    .optional(),
   status: jobStatusSchema.optional(),
   runtime: z.string().min(1).max(200).optional(),
   jobId: z.string().min(1).max(200).optional(),

@@ -54,7 +54,10 @@ export const oauthClientSummarySchema = z.object({
 /** The filters of the active-token list; `cursor` is the `nextCursor` of the previous page. */
 export const accessTokenListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().regex(/^(never|\d{1,16})\.\d{1,16}$/, "the nextCursor of a previous page").optional(),
+  cursor: z
+    .string()
+    .regex(/^(never|\d{1,16})\.\d{1,16}$/, "the nextCursor of a previous page")
+    .optional(),
   /** A username: a user's, or a service principal's (the client id of a client_credentials client). */
   principal: z.string().min(1).max(200).optional(),
   client: z.string().min(1).max(200).optional(),
@@ -103,7 +106,9 @@ export const controlPlaneRoutes = {
     access: { kind: "public", reason: "describes the control plane's routes; it holds no data" },
     summary: "This document",
     description: "OpenAPI 3.1 description of the control plane, generated from the zod schemas the handlers use.",
-    responses: { 200: { description: "The OpenAPI document.", content: json(z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) })) } },
+    responses: {
+      200: { description: "The OpenAPI document.", content: json(z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) })) },
+    },
   }),
   certificateAuthority: route({
     method: "GET",
@@ -165,7 +170,11 @@ export const controlPlaneRoutes = {
       "Replaces the emulator's state with a snapshot's, atomically. The file is validated (SQLite, PRAGMA integrity_check, this emulator's tables and migration journal) and migrated to this build's schema before anything changes. " +
       "The certificates and the request journal of the running environment are kept; the signing key comes with the snapshot. " +
       adminNote,
-    request: { description: "A snapshot file, as POST /_emulate/snapshot returns it.", required: true, content: { [snapshotMediaType]: { binary: "SQLite database" }, "application/octet-stream": { binary: "SQLite database" } } },
+    request: {
+      description: "A snapshot file, as POST /_emulate/snapshot returns it.",
+      required: true,
+      content: { [snapshotMediaType]: { binary: "SQLite database" }, "application/octet-stream": { binary: "SQLite database" } },
+    },
     responses: { 200: { description: "Restored.", content: json(restoredResponseSchema) } },
     errors: [
       { status: 400, errorName: "InvalidSnapshot", description: "Not SQLite, corrupt, empty, or not a foundry-emulator database; nothing was changed." },
@@ -264,7 +273,14 @@ export const controlPlaneRoutes = {
     responses: { 200: { description: "A page of tokens.", content: json(accessTokenPageSchema) } },
     errors: [{ status: 400, errorName: "Conjure:InvalidArgument", description: "A query parameter is invalid; `parameters.problems` names it." }],
   }),
-  revokeAccessToken: simpleRoute("POST", "/_emulate/foundry/tokens/:tokenId/revoke", admin, "Revoke an access token by id", "`{tokenId, revoked, revokedAt, changed}` (OAuth or personal token).", { tag: "credentials" }),
+  revokeAccessToken: simpleRoute(
+    "POST",
+    "/_emulate/foundry/tokens/:tokenId/revoke",
+    admin,
+    "Revoke an access token by id",
+    "`{tokenId, revoked, revokedAt, changed}` (OAuth or personal token).",
+    { tag: "credentials" },
+  ),
 
   // Principals and clients
   listPrincipals: route({
@@ -285,13 +301,38 @@ export const controlPlaneRoutes = {
   }),
 
   // Request journal
-  listRequests: simpleRoute("GET", "/_emulate/requests", adminRead, "The request journal", "The newest requests first, filtered by the query (`limit`, `cursor`, `service`, `status`, `path`, `principal`); `nextCursor` pages on."),
+  listRequests: simpleRoute(
+    "GET",
+    "/_emulate/requests",
+    adminRead,
+    "The request journal",
+    "The newest requests first, filtered by the query (`limit`, `cursor`, `service`, `status`, `path`, `principal`); `nextCursor` pages on.",
+  ),
   clearRequests: simpleRoute("DELETE", "/_emulate/requests", admin, "Clear the request journal", "Cleared.", { status: 204 }),
 
   // Dashboard
-  dashboardRedirect: simpleRoute("GET", "/_emulate", { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" }, "The dashboard", "The dashboard page (HTML); its data comes from the services' list routes.", { tag: "dashboard" }),
-  dashboardPage: withOperationId("getDashboardPage", simpleRoute("GET", "/_emulate/", { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" }, "The dashboard page", "The page (HTML); its script reads each service's list routes through the gateway (principals, OAuth clients, tokens, runtimes, deployed apps, jobs, the journal).", { tag: "dashboard" })),
-  dashboardScript: simpleRoute("GET", "/_emulate/dashboard/dashboard.js", { kind: "public", reason: "the dashboard's static script" }, "The dashboard's script", "JavaScript.", { tag: "dashboard" }),
+  dashboardRedirect: simpleRoute(
+    "GET",
+    "/_emulate",
+    { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" },
+    "The dashboard",
+    "The dashboard page (HTML); its data comes from the services' list routes.",
+    { tag: "dashboard" },
+  ),
+  dashboardPage: withOperationId(
+    "getDashboardPage",
+    simpleRoute(
+      "GET",
+      "/_emulate/",
+      { kind: "public", reason: "the dashboard page holds no data; it asks for the admin token when the data routes need it" },
+      "The dashboard page",
+      "The page (HTML); its script reads each service's list routes through the gateway (principals, OAuth clients, tokens, runtimes, deployed apps, jobs, the journal).",
+      { tag: "dashboard" },
+    ),
+  ),
+  dashboardScript: simpleRoute("GET", "/_emulate/dashboard/dashboard.js", { kind: "public", reason: "the dashboard's static script" }, "The dashboard's script", "JavaScript.", {
+    tag: "dashboard",
+  }),
   // The dashboard's earlier URL for the token list, kept (its job URLs are the compute service's: jobControlRoutes).
   dashboardTokens: route({
     method: "GET",

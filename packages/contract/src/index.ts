@@ -31,4 +31,3 @@ export const routeAccessTable: readonly RouteAccessEntry[] = routeContract.map((
 /** The control plane: the routes under /_emulate, which the OpenAPI document describes. */
 export const isControlPlanePath = (path: string) => path === "/_emulate" || path.startsWith("/_emulate/");
 export const controlPlaneContract: readonly RouteSpec[] = routeContract.filter((spec) => isControlPlanePath(spec.path));
-

@@ -12,7 +12,15 @@ const foundryErrorSchema = z.object({
   errorDescription: z.string().optional(),
 });
 
-const reasons: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Too large", 415: "Unsupported media type" };
+const reasons: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Too large",
+  415: "Unsupported media type",
+};
 
 function schemaOf(payload: RoutePayload, io: "input" | "output", mediaType = "application/octet-stream"): JsonSchema {
   if ("binary" in payload && typeof payload.binary === "string") return { type: "string", contentMediaType: mediaType, description: payload.binary };
@@ -51,7 +59,6 @@ function tagOf(route: RouteSpec): string {
 
 /** The admin token's guards (`admin`, and any other `admin-…` kind). */
 const isAdminGuarded = (access: RouteAccess | undefined) => String(access?.kind ?? "").startsWith("admin");
-
 
 /** The security an access kind demands, in OpenAPI terms. */
 function securityOf(access: RouteAccess | undefined): Record<string, string[]>[] | undefined {
@@ -97,7 +104,9 @@ export function renderOpenApiDocument(routes: readonly RouteSpec[], options: Ope
     for (const [status, response] of Object.entries(route.responses)) {
       responses[status] = {
         description: response.description,
-        ...(response.headers ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, header]) => [name, { description: header.description, schema: { type: "string" } }])) } : {}),
+        ...(response.headers
+          ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, header]) => [name, { description: header.description, schema: { type: "string" } }])) }
+          : {}),
         ...(response.content ? { content: contentOf(response.content, "output") } : {}),
       };
     }
@@ -119,7 +128,13 @@ export function renderOpenApiDocument(routes: readonly RouteSpec[], options: Ope
       tags: [tagOf(route)],
       ...(names.length ? { parameters: names.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })) } : {}),
       ...(route.request
-        ? { requestBody: { ...(route.request.description ? { description: route.request.description } : {}), required: route.request.required ?? true, content: contentOf(route.request.content, "input") } }
+        ? {
+            requestBody: {
+              ...(route.request.description ? { description: route.request.description } : {}),
+              required: route.request.required ?? true,
+              content: contentOf(route.request.content, "input"),
+            },
+          }
         : {}),
       responses,
       ...(security ? { security } : {}),

@@ -73,7 +73,14 @@ export interface RouteSpec {
 export const route = <const Spec extends RouteSpec>(spec: Spec): Spec => spec;
 
 /** A declaration whose success is described in one sentence (no schema to share). */
-export function simpleRoute(method: HttpMethod, path: string, access: RouteAccess, summary: string, response: string, options: { status?: number; tag?: string; description?: string } = {}): RouteSpec {
+export function simpleRoute(
+  method: HttpMethod,
+  path: string,
+  access: RouteAccess,
+  summary: string,
+  response: string,
+  options: { status?: number; tag?: string; description?: string } = {},
+): RouteSpec {
   return {
     method,
     path,

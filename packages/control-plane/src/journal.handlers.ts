@@ -6,9 +6,15 @@ type JournalContext = Context<ServiceBindings>;
 
 const journalQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().regex(/^\d{1,16}$/, "the nextCursor of a previous page").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}$/, "the nextCursor of a previous page")
+    .optional(),
   service: z.enum(["auth", "compute"]).optional(),
-  status: z.string().regex(/^([1-5]xx|error|[1-5]\d\d)$/, "2xx, 3xx, 4xx, 5xx, error or a status code").optional(),
+  status: z
+    .string()
+    .regex(/^([1-5]xx|error|[1-5]\d\d)$/, "2xx, 3xx, 4xx, 5xx, error or a status code")
+    .optional(),
   path: z.string().min(1).max(500).optional(),
   principal: z.string().min(1).max(200).optional(),
 });

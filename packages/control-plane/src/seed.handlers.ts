@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { z } from "zod";
-import { appliedSeedResponseSchema, seedMediaTypes, type seedSummarySchema } from "@foundry-emulator/contract";
+import type { z } from "zod";
+import { type appliedSeedResponseSchema, seedMediaTypes, type seedSummarySchema } from "@foundry-emulator/contract";
 import { applySeed, parseSeed, SeedError, type ParsedSeed } from "@foundry-emulator/config";
 import { foundryErrors, loggerFor, type ServiceBindings } from "@foundry-emulator/http";
 import type { ControlPlaneDependencies } from "./control-plane-dependencies";
@@ -29,7 +29,11 @@ export function applySeedHandler({ platform, service }: ControlPlaneDependencies
     } catch (error) {
       if (!(error instanceof SeedError)) throw error;
       const problems = error.problems.length > 0 ? error.problems : [{ path: "(document)", message: error.message }];
-      throw foundryErrors.invalidArgument("InvalidSeed", { problems }, `The seed is invalid; nothing was applied: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ")}`);
+      throw foundryErrors.invalidArgument(
+        "InvalidSeed",
+        { problems },
+        `The seed is invalid; nothing was applied: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ")}`,
+      );
     }
 
     let summary: z.infer<typeof seedSummarySchema>;

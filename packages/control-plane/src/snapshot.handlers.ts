@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { Context } from "hono";
 import type { z } from "zod";
-import { restoredResponseSchema, snapshotMediaType } from "@foundry-emulator/contract";
+import { type restoredResponseSchema, snapshotMediaType } from "@foundry-emulator/contract";
 import { currentSchemaVersion, prepareSnapshot, restoreSnapshot, SnapshotError, writeSnapshot } from "@foundry-emulator/db";
 import { FoundryError, foundryErrors, readBoundedBody, type ServiceBindings } from "@foundry-emulator/http";
 import type { ControlPlaneDependencies } from "./control-plane-dependencies";
@@ -13,7 +13,10 @@ const temporaryDirectory = () => mkdtemp(join(tmpdir(), "foundry-emulator-snapsh
 
 /** `foundry-emulator-20260102T030405Z.db` */
 function snapshotFileName(at: number): string {
-  return `foundry-emulator-${new Date(at).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}.db`;
+  return `foundry-emulator-${new Date(at)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}.db`;
 }
 
 /**
@@ -55,7 +58,12 @@ async function receiveBody(context: Context<ServiceBindings>, path: string, maxB
   const tooLarge = () => {
     // The rest of the upload is not read: do not leave it in a socket the client would reuse.
     context.header("Connection", "close");
-    return new FoundryError("REQUEST_ENTITY_TOO_LARGE", "Conjure:RequestEntityTooLarge", { maxBytes }, `The snapshot is larger than ${maxBytes} bytes (FOUNDRY_MAX_SNAPSHOT_BYTES).`);
+    return new FoundryError(
+      "REQUEST_ENTITY_TOO_LARGE",
+      "Conjure:RequestEntityTooLarge",
+      { maxBytes },
+      `The snapshot is larger than ${maxBytes} bytes (FOUNDRY_MAX_SNAPSHOT_BYTES).`,
+    );
   };
   const handle = await open(path, "w");
   try {
@@ -81,7 +89,8 @@ export function restoreHandler({ platform }: ControlPlaneDependencies) {
     try {
       const path = join(directory, "upload.db");
       const size = await receiveBody(context, path, maxBytes);
-      if (size === 0) throw foundryErrors.invalidArgument("InvalidSnapshot", { reason: "empty body" }, "The body is empty: send a snapshot file (POST /_emulate/snapshot makes one).");
+      if (size === 0)
+        throw foundryErrors.invalidArgument("InvalidSnapshot", { reason: "empty body" }, "The body is empty: send a snapshot file (POST /_emulate/snapshot makes one).");
       const prepared = prepareSnapshot(path);
       const summary = restoreSnapshot(platform.database.$client, prepared);
       // This process follows at once; the others on their next token.
@@ -102,7 +111,11 @@ export function restoreHandler({ platform }: ControlPlaneDependencies) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT")) {
         // The snapshot's rows break a constraint of this schema: the transaction rolled back.
-        throw foundryErrors.invalidArgument("InvalidSnapshot", { reason: (error as Error).message }, `The snapshot's rows do not fit this schema: ${(error as Error).message}. Nothing was changed.`);
+        throw foundryErrors.invalidArgument(
+          "InvalidSnapshot",
+          { reason: (error as Error).message },
+          `The snapshot's rows do not fit this schema: ${(error as Error).message}. Nothing was changed.`,
+        );
       }
       throw error;
     } finally {

@@ -15,9 +15,7 @@ export function applyMigrations(client: Database.Database, migrationsFolder: str
   const migrations = readMigrationFiles({ migrationsFolder });
   return immediateTransaction(client, () => {
     client.exec(`CREATE TABLE IF NOT EXISTS "${journalTable}" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`);
-    const last = client.prepare(`SELECT created_at FROM "${journalTable}" ORDER BY created_at DESC LIMIT 1`).get() as
-      | { created_at: number }
-      | undefined;
+    const last = client.prepare(`SELECT created_at FROM "${journalTable}" ORDER BY created_at DESC LIMIT 1`).get() as { created_at: number } | undefined;
     const record = client.prepare(`INSERT INTO "${journalTable}" (hash, created_at) VALUES (?, ?)`);
     let applied = 0;
     for (const migration of migrations) {

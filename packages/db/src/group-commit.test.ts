@@ -44,9 +44,7 @@ describe("group commit", () => {
   it("resolves only once the rows are committed", async () => {
     const committer = createGroupCommitter(writer);
     const seenOnResolve = await Promise.all(
-      ["a", "b", "c"].map((name) =>
-        committer.enqueue(() => insert(name)).then(() => ({ inTransaction: writer.inTransaction, committed: committedNames() })),
-      ),
+      ["a", "b", "c"].map((name) => committer.enqueue(() => insert(name)).then(() => ({ inTransaction: writer.inTransaction, committed: committedNames() }))),
     );
     for (const seen of seenOnResolve) expect(seen).toEqual({ inTransaction: false, committed: ["a", "b", "c"] });
   });
@@ -83,7 +81,10 @@ describe("group commit", () => {
     const committer = createGroupCommitter(writer, { maxBatchSize: 2 });
     const results = await Promise.all([
       committer.enqueue(() => committedNames()),
-      committer.enqueue(() => (insert("a"), committedNames())),
+      committer.enqueue(() => {
+        insert("a");
+        return committedNames();
+      }),
       committer.enqueue(() => committedNames()),
     ]);
     expect(results).toEqual([[], [], ["a"]]);

@@ -170,9 +170,13 @@ export function prepareSnapshot(path: string, options: { migrationsFolder?: stri
     if (journal.length === 0) throw new SnapshotError("invalid", "Not a foundry-emulator database: its migration journal is empty.");
     const unknown = journal.filter((createdAt) => !knownByCreatedAt.has(createdAt));
     if (unknown.some((createdAt) => createdAt > newestKnown)) {
-      throw new SnapshotError("newer-schema", "The snapshot was written by a newer foundry-emulator (its schema has migrations this build does not know); restore it with that build or a newer one.", {
-        currentSchemaVersion: known.at(-1)?.tag ?? "none",
-      });
+      throw new SnapshotError(
+        "newer-schema",
+        "The snapshot was written by a newer foundry-emulator (its schema has migrations this build does not know); restore it with that build or a newer one.",
+        {
+          currentSchemaVersion: known.at(-1)?.tag ?? "none",
+        },
+      );
     }
     if (unknown.length > 0) {
       throw new SnapshotError("invalid", "Not a foundry-emulator database: its migration journal names migrations this emulator never had.");

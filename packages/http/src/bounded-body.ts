@@ -6,12 +6,7 @@ const smallBodyBytes = 1024 * 1024;
  * stops with `tooLarge()` as soon as it grows past `maxBytes` — a declared Content-Length is
  * checked before anything is read. Returns the number of bytes read.
  */
-export async function readBoundedBody(
-  request: Request,
-  maxBytes: number,
-  tooLarge: () => Error,
-  onChunk: (chunk: Uint8Array) => void | Promise<void>,
-): Promise<number> {
+export async function readBoundedBody(request: Request, maxBytes: number, tooLarge: () => Error, onChunk: (chunk: Uint8Array) => void | Promise<void>): Promise<number> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (Number.isFinite(declared) && declared <= smallBodyBytes && !request.headers.has("transfer-encoding")) {

@@ -10,7 +10,10 @@ const exposeHeaders = ["X-Request-Id"].join(",");
  * the emulator's own, localhost's on any port, and those of the start-up seed's redirect URIs
  * (where the seeded web apps live).
  */
-export function corsOriginAllowance(settings: { FOUNDRY_CORS_ORIGINS?: readonly string[] | undefined; FOUNDRY_PUBLIC_URL: string }, redirectUris: readonly string[]): (origin: string) => boolean {
+export function corsOriginAllowance(
+  settings: { FOUNDRY_CORS_ORIGINS?: readonly string[] | undefined; FOUNDRY_PUBLIC_URL: string },
+  redirectUris: readonly string[],
+): (origin: string) => boolean {
   if (settings.FOUNDRY_CORS_ORIGINS) {
     const listed = new Set(settings.FOUNDRY_CORS_ORIGINS.map((origin) => origin.toLowerCase()));
     return (origin) => listed.has("*") || listed.has(origin.toLowerCase());
@@ -37,21 +40,23 @@ export function corsOriginAllowance(settings: { FOUNDRY_CORS_ORIGINS?: readonly 
  * response the request ends with (see node-fast-path.ts), rather than on `context.res` around it,
  * which makes Hono build and then copy a second response on every request.
  */
-export const allowBrowserApps = (originAllowed: (origin: string) => boolean): MiddlewareHandler => async (context, next) => {
-  const origin = requestHeader(context, "origin");
-  if (!origin || !originAllowed(origin)) {
-    if (origin) setResponseHeader(context, "Vary", "Origin");
-    return next();
-  }
-  setResponseHeader(context, "Access-Control-Allow-Origin", origin);
-  setResponseHeader(context, "Access-Control-Expose-Headers", exposeHeaders);
-  if (context.req.method === "OPTIONS") {
-    setResponseHeader(context, "Vary", "Origin, Access-Control-Request-Headers");
-    setResponseHeader(context, "Access-Control-Max-Age", "600");
-    setResponseHeader(context, "Access-Control-Allow-Methods", allowMethods);
-    setResponseHeader(context, "Access-Control-Allow-Headers", allowHeaders);
-    return context.body(null, 204);
-  }
-  setResponseHeader(context, "Vary", "Origin");
-  await next();
-};
+export const allowBrowserApps =
+  (originAllowed: (origin: string) => boolean): MiddlewareHandler =>
+  async (context, next) => {
+    const origin = requestHeader(context, "origin");
+    if (!origin || !originAllowed(origin)) {
+      if (origin) setResponseHeader(context, "Vary", "Origin");
+      return next();
+    }
+    setResponseHeader(context, "Access-Control-Allow-Origin", origin);
+    setResponseHeader(context, "Access-Control-Expose-Headers", exposeHeaders);
+    if (context.req.method === "OPTIONS") {
+      setResponseHeader(context, "Vary", "Origin, Access-Control-Request-Headers");
+      setResponseHeader(context, "Access-Control-Max-Age", "600");
+      setResponseHeader(context, "Access-Control-Allow-Methods", allowMethods);
+      setResponseHeader(context, "Access-Control-Allow-Headers", allowHeaders);
+      return context.body(null, 204);
+    }
+    setResponseHeader(context, "Vary", "Origin");
+    await next();
+  };

@@ -59,7 +59,7 @@ describe("oncePerTurnDestination", () => {
     const destination = oncePerTurnDestination(writer);
     destination.write("after the filler\n");
     await nextTurn(); // this write meets a full pipe
-    const expected = "-".repeat(prefilled) + "after the filler\n";
+    const expected = `${"-".repeat(prefilled)}after the filler\n`;
     expect(await readFromPipe(reader, expected.length)).toBe(expected);
     closeSync(reader);
     closeSync(writer);

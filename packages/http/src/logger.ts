@@ -62,4 +62,3 @@ export function loggerFor(level: LogLevel): Logger {
   }
   return logger;
 }
-

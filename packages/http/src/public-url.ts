@@ -10,11 +10,11 @@ const prefixPattern = /^(\/[A-Za-z0-9._~-]+)*$/;
  * Malformed values are ignored rather than echoed into URLs.
  */
 export function forwardedBaseUrl(header: (name: string) => string | undefined): string | undefined {
-  const host = header("X-Forwarded-Host")?.split(",")[0]!.trim();
+  const host = header("X-Forwarded-Host")?.split(",")[0]?.trim();
   if (!host || !hostPattern.test(host)) return undefined;
-  const proto = header("X-Forwarded-Proto")?.split(",")[0]!.trim().toLowerCase();
+  const proto = header("X-Forwarded-Proto")?.split(",")[0]?.trim().toLowerCase();
   const scheme = proto === "https" ? "https" : "http";
-  const port = header("X-Forwarded-Port")?.split(",")[0]!.trim();
+  const port = header("X-Forwarded-Port")?.split(",")[0]?.trim();
   const defaultPort = scheme === "https" ? "443" : "80";
   const withPort = /:\d+$/.test(host) || !port || !/^\d{1,5}$/.test(port) || port === defaultPort ? host : `${host}:${port}`;
   return `${scheme}://${withPort}${forwardedPrefix(header)}`;

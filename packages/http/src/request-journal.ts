@@ -201,10 +201,10 @@ export function requestJournalFor(database: FoundryDatabase, capacity: number, l
 }
 
 /** What `createServiceApp` needs to log and journal requests, from a service's platform. */
-export function requestObservabilityOf(platform: {
-  environment: { LOG_LEVEL: LogLevel; FOUNDRY_JOURNAL_SIZE: number };
-  database: FoundryDatabase;
-}): { logger: Logger; journal: RequestJournal } {
+export function requestObservabilityOf(platform: { environment: { LOG_LEVEL: LogLevel; FOUNDRY_JOURNAL_SIZE: number }; database: FoundryDatabase }): {
+  logger: Logger;
+  journal: RequestJournal;
+} {
   const logger = loggerFor(platform.environment.LOG_LEVEL);
   return { logger, journal: requestJournalFor(platform.database, platform.environment.FOUNDRY_JOURNAL_SIZE, logger) };
 }

@@ -91,7 +91,7 @@ export function observeRequests({ service, logger, journal }: ObserveRequestsOpt
     const status = context.res.status;
     const level = quiet ? "debug" : status >= 500 ? "error" : "info";
     const logIt = logger.isLevelEnabled(level);
-    const journalIt = journal !== undefined && journal.enabled && !quiet;
+    const journalIt = journal?.enabled && !quiet;
     if (!logIt && !journalIt) return;
 
     const loggablePath = loggablePathOf(requestTarget(context), path);

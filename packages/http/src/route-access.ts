@@ -72,8 +72,10 @@ export function createRouteMounter(options: RouteGuardOptions): MountRoute {
   const guards = new Map<string, MiddlewareHandler>();
   const guardOf = (access: RouteAccess) => {
     const key = JSON.stringify(access);
-    let guard = guards.get(key);
-    if (!guard) guards.set(key, (guard = guardFor(access, options) as MiddlewareHandler));
+    const known = guards.get(key);
+    if (known) return known;
+    const guard = guardFor(access, options) as MiddlewareHandler;
+    guards.set(key, guard);
     return guard;
   };
   return (router, spec, ...handlers) => {

@@ -40,9 +40,7 @@ export function createServiceApp({ service, logger, journal, protection }: Servi
         : respondWithFoundryError(context, new FoundryError("INVALID_ARGUMENT", "Conjure:InvalidArgument", {}, error.message, error.status));
     }
     logger.error({ service, requestId: context.get("requestId"), path: context.req.path, err: error }, "unhandled error");
-    return isOauthPath
-      ? respondWithOauthError(context, new OauthError("server_error", "An internal error occurred."))
-      : respondWithFoundryError(context, foundryErrors.internal());
+    return isOauthPath ? respondWithOauthError(context, new OauthError("server_error", "An internal error occurred.")) : respondWithFoundryError(context, foundryErrors.internal());
   });
 
   app.notFound((context) => {

@@ -61,16 +61,15 @@ export function hostnameOf(host: string): string {
  * FOUNDRY_ALLOWED_HOSTS (`.example.test` = its subdomains; `*` = any).
  */
 export function hostAllowance(settings: SiteProtectionSettings): (hostname: string) => boolean {
-  const names = new Set([hostnameOf(new URL(settings.FOUNDRY_PUBLIC_URL).host), ...settings.FOUNDRY_TLS_HOSTNAMES.map(hostnameOf), ...settings.FOUNDRY_ALLOWED_HOSTS.map((name) => name.toLowerCase())]);
+  const names = new Set([
+    hostnameOf(new URL(settings.FOUNDRY_PUBLIC_URL).host),
+    ...settings.FOUNDRY_TLS_HOSTNAMES.map(hostnameOf),
+    ...settings.FOUNDRY_ALLOWED_HOSTS.map((name) => name.toLowerCase()),
+  ]);
   const any = names.has("*");
   const suffixes = [...names].filter((name) => name.startsWith("."));
   return (hostname) =>
-    any ||
-    hostname === "localhost" ||
-    hostname.endsWith(".localhost") ||
-    isIP(hostname) !== 0 ||
-    names.has(hostname) ||
-    suffixes.some((suffix) => hostname.endsWith(suffix));
+    any || hostname === "localhost" || hostname.endsWith(".localhost") || isIP(hostname) !== 0 || names.has(hostname) || suffixes.some((suffix) => hostname.endsWith(suffix));
 }
 
 const mutatingMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -117,7 +116,11 @@ export function refuseCrossSiteControl(publicUrl: string): MiddlewareHandler<Ser
   const publicOrigin = new URL(publicUrl).origin;
   return async (context, next) => {
     if (isCrossSite(context, publicOrigin)) {
-      throw foundryErrors.permissionDenied("Default:PermissionDenied", { origin: requestHeader(context, "origin") ?? null, secFetchSite: requestHeader(context, "sec-fetch-site") ?? null }, crossSiteDescription);
+      throw foundryErrors.permissionDenied(
+        "Default:PermissionDenied",
+        { origin: requestHeader(context, "origin") ?? null, secFetchSite: requestHeader(context, "sec-fetch-site") ?? null },
+        crossSiteDescription,
+      );
     }
     if (mutatingMethods.has(context.req.method)) {
       const mediaType = (requestHeader(context, "content-type") ?? "").split(";")[0]!.trim().toLowerCase();

@@ -198,9 +198,9 @@ export class StartedFoundryEmulatorContainer extends AbstractStartedContainer {
 export function pointRuntimeAt(session: RuntimeSession, publicUrl: string, moduleBaseUrl: string): RuntimeSession {
   const from = new URL(publicUrl).origin;
   const to = new URL(moduleBaseUrl);
-  const rewrite = (value: string) => (value.startsWith(from + "/") ? to.origin + value.slice(from.length) : value);
+  const rewrite = (value: string) => (value.startsWith(`${from}/`) ? to.origin + value.slice(from.length) : value);
   const environment = Object.fromEntries(Object.entries(session.environment).map(([name, value]) => [name, rewrite(value)]));
-  if (session.environment.GET_JOB_URI?.startsWith(from + "/")) {
+  if (session.environment.GET_JOB_URI?.startsWith(`${from}/`)) {
     const host = to.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = to.port || (to.protocol === "https:" ? "443" : "80");
     Object.assign(environment, { RUNTIME_HOST: host, RUNTIME_PORT: port, RUNTIME_API: `${host.includes(":") ? `[${host}]` : host}:${port}` });

@@ -66,13 +66,16 @@ export const bitString = (bytes: Buffer, unusedBits = 0) => element(0x03, Buffer
 export function namedBits(bits: readonly number[]): Buffer {
   const highest = Math.max(...bits);
   const bytes = Buffer.alloc(Math.floor(highest / 8) + 1);
-  for (const bit of bits) bytes[Math.floor(bit / 8)]! |= 0x80 >> bit % 8;
+  for (const bit of bits) bytes[Math.floor(bit / 8)]! |= 0x80 >> (bit % 8);
   return bitString(bytes, 7 - (highest % 8));
 }
 
 /** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime after; whole seconds, UTC. */
 export function time(date: Date): Buffer {
-  const text = date.toISOString().replace(/[-:T]/g, "").replace(/\.\d+Z$/, "Z");
+  const text = date
+    .toISOString()
+    .replace(/[-:T]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return date.getUTCFullYear() < 2050 ? element(0x17, Buffer.from(text.slice(2), "ascii")) : element(0x18, Buffer.from(text, "ascii"));
 }
 
@@ -88,7 +91,9 @@ export function addressBytes(address: string): Buffer {
   const after = groups(tail);
   const all = tail === undefined ? before : [...before, ...new Array<number>(8 - before.length - after.length).fill(0), ...after];
   const bytes = Buffer.alloc(16);
-  all.forEach((group, index) => bytes.writeUInt16BE(group, index * 2));
+  all.forEach((group, index) => {
+    bytes.writeUInt16BE(group, index * 2);
+  });
   return bytes;
 }
 

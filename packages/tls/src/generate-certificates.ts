@@ -57,7 +57,9 @@ function extension(oid: string, critical: boolean, value: Buffer): Buffer {
 
 /** RFC 5280 §4.2.1.2, method 1: the SHA-1 of the RSAPublicKey (the subjectPublicKey BIT STRING's contents). */
 function keyIdentifier(spki: Buffer): Buffer {
-  return createHash("sha1").update(createPublicKey({ key: spki, format: "der", type: "spki" }).export({ format: "der", type: "pkcs1" })).digest();
+  return createHash("sha1")
+    .update(createPublicKey({ key: spki, format: "der", type: "spki" }).export({ format: "der", type: "pkcs1" }))
+    .digest();
 }
 
 const signatureAlgorithm = () => der.sequence(der.objectIdentifier(oids.sha256WithRsaEncryption), der.nullValue());

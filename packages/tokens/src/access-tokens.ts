@@ -270,11 +270,19 @@ export function recordAccessTokenFor(database: FoundryDatabase, request: Omit<Ac
 
 /** Removes access tokens by id (a finished job's token, with the job). */
 export function removeAccessTokens(database: FoundryDatabase, tokenIds: readonly string[]): void {
-  if (tokenIds.length > 0) database.delete(accessTokens).where(inArray(accessTokens.id, [...tokenIds])).run();
+  if (tokenIds.length > 0)
+    database
+      .delete(accessTokens)
+      .where(inArray(accessTokens.id, [...tokenIds]))
+      .run();
 }
 
 const organizationOfPrincipal = (database: FoundryDatabase) =>
-  database.select({ organizationRid: principals.organizationRid }).from(principals).where(eq(principals.id, sql.placeholder("id"))).prepare();
+  database
+    .select({ organizationRid: principals.organizationRid })
+    .from(principals)
+    .where(eq(principals.id, sql.placeholder("id")))
+    .prepare();
 
 const insertAccessToken = (database: FoundryDatabase) =>
   database

@@ -35,11 +35,12 @@ export function createAuthApp(platform: Platform) {
   app.use("/api/*", browserApps);
   app.use(
     "/multipass/api/oauth2/*",
-    limitRequestBody(maxBodyBytes, (context) =>
-      respondWithOauthError(context, new OauthError("invalid_request", `The request body is larger than ${maxBodyBytes} bytes.`, 413)),
-    ),
+    limitRequestBody(maxBodyBytes, (context) => respondWithOauthError(context, new OauthError("invalid_request", `The request body is larger than ${maxBodyBytes} bytes.`, 413))),
   );
-  app.use("/api/*", limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))));
+  app.use(
+    "/api/*",
+    limitRequestBody(maxBodyBytes, (context) => respondWithFoundryError(context, foundryErrors.requestEntityTooLarge(maxBodyBytes))),
+  );
 
   app.route("/", oauthRoutes(dependencies));
   app.route("/", meRoutes(dependencies));

@@ -23,7 +23,10 @@ export async function openRuntime(baseUrl: string, body: Record<string, unknown>
 }
 
 /** A module's GET .../job, as the runtime's URIs name it (over plain HTTP). */
-export async function pollJob(session: Pick<RuntimeSession, "getJobUri" | "moduleAuthToken">, signal?: AbortSignal): Promise<{ status: number; job: ModuleJob | undefined; text: string }> {
+export async function pollJob(
+  session: Pick<RuntimeSession, "getJobUri" | "moduleAuthToken">,
+  signal?: AbortSignal,
+): Promise<{ status: number; job: ModuleJob | undefined; text: string }> {
   const response = await fetch(session.getJobUri, { headers: { "Module-Auth-Token": session.moduleAuthToken }, signal });
   const text = await response.text();
   return { status: response.status, job: response.status === 200 ? (JSON.parse(text) as ModuleJob) : undefined, text };
@@ -76,9 +79,13 @@ export async function waitForFinalStatus(contour: ReturnType<typeof contourClien
 
 /** An access token from the auth service itself: client_credentials of the seeded backend service. */
 export async function serviceAppToken(baseUrl: string): Promise<string> {
-  const issued = await postForm(`${baseUrl}/multipass/api/oauth2/token`, { grant_type: "client_credentials", scope: "api:read-data" }, {
-    Authorization: basicAuthorization("service-app", "service-app-secret"),
-  });
+  const issued = await postForm(
+    `${baseUrl}/multipass/api/oauth2/token`,
+    { grant_type: "client_credentials", scope: "api:read-data" },
+    {
+      Authorization: basicAuthorization("service-app", "service-app-secret"),
+    },
+  );
   if (issued.status !== 200) throw new Error(`client_credentials: ${issued.status} ${issued.text}`);
   return issued.json.access_token as string;
 }

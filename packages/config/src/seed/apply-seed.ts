@@ -1,14 +1,5 @@
 import { and, eq, notInArray } from "drizzle-orm";
-import {
-  accessTokens,
-  deployedApps,
-  immediateTransaction,
-  oauthClients,
-  oauthClientSecrets,
-  principals,
-  runtimes,
-  type FoundryDatabase,
-} from "@foundry-emulator/db";
+import { accessTokens, deployedApps, immediateTransaction, oauthClients, oauthClientSecrets, principals, runtimes, type FoundryDatabase } from "@foundry-emulator/db";
 import { derivedModuleAuthToken, hashSecret, nameBasedUuid } from "@foundry-emulator/tokens";
 import { isServicePrincipal, type SeedDocument, type SeedOauthClient, type SeedUser } from "./seed-schema";
 
@@ -183,10 +174,7 @@ export function applySeed(database: FoundryDatabase, seed: SeedDocument, now = D
         .run();
     }
 
-    const personalTokens = [
-      ...seed.foundry.personal_tokens,
-      ...Object.entries(seed.tokens).map(([token, entry]) => ({ token, username: entry.login, scopes: entry.scopes })),
-    ];
+    const personalTokens = [...seed.foundry.personal_tokens, ...Object.entries(seed.tokens).map(([token, entry]) => ({ token, username: entry.login, scopes: entry.scopes }))];
     const principalIdByUsername = new Map(users.map((user) => [user.username, principalIdOfSeedUser(user)]));
     for (const personalToken of personalTokens) {
       const tokenHash = hashSecret(personalToken.token);

@@ -19,7 +19,8 @@ const quote = (value: string) => (/^[A-Za-z0-9_./:@+-]*$/.test(value) ? value : 
  * are read from.
  */
 export function environmentFileFor(seed: SeedDocument, request: EnvironmentFileRequest): string {
-  if (!request.clientId && !request.username) throw new EnvironmentFileError("name a client (--client <id>), a user with a personal token (--user <username>) or a runtime (--runtime <id>)");
+  if (!request.clientId && !request.username)
+    throw new EnvironmentFileError("name a client (--client <id>), a user with a personal token (--user <username>) or a runtime (--runtime <id>)");
   const url = new URL(request.publicUrl);
   const lines = [`# foundry-emulator at ${request.publicUrl}`, `FOUNDRY_HOSTNAME=${quote(url.host)}`, `FOUNDRY_URL=${quote(request.publicUrl)}`];
 
@@ -48,7 +49,9 @@ export function environmentFileFor(seed: SeedDocument, request: EnvironmentFileR
       ...Object.entries(seed.tokens).map(([token, entry]) => ({ token, username: entry.login, scopes: entry.scopes })),
     ].filter((entry) => entry.username === request.username);
     if (declared.length === 0) {
-      throw new EnvironmentFileError(`no personal token for '${request.username}' in the seed (declare one under foundry.personal_tokens, or create one with POST /_emulate/foundry/personal-tokens)`);
+      throw new EnvironmentFileError(
+        `no personal token for '${request.username}' in the seed (declare one under foundry.personal_tokens, or create one with POST /_emulate/foundry/personal-tokens)`,
+      );
     }
     lines.push("", `# personal access token of '${request.username}' (development only): ${declared[0]!.scopes.join(" ") || "no scopes"}`);
     lines.push(`FOUNDRY_TOKEN=${quote(declared[0]!.token)}`);

@@ -103,7 +103,9 @@ describe("the documented seed format", () => {
     const problems = problemsOf(documented.replace("branch: master", "rid: ri.foundry.main.deployed-app.other\n        branch: master"));
     expect(problems).toEqual([{ path: "foundry.compute_modules.deployed_apps[0].rid", message: expect.stringContaining("disagrees") }]);
     // Both spellings with the same value are one value.
-    expect(parseSeed(documented.replace("branch: master", "rid: ri.foundry.main.deployed-app.agent-loop\n        branch: master")).document.foundry.compute_modules.deployed_apps).toHaveLength(1);
+    expect(
+      parseSeed(documented.replace("branch: master", "rid: ri.foundry.main.deployed-app.agent-loop\n        branch: master")).document.foundry.compute_modules.deployed_apps,
+    ).toHaveLength(1);
   });
 
   it("needs one of the two spellings", () => {

@@ -44,9 +44,7 @@ export function parseSeed(text: string, origin = "seed"): ParsedSeed {
   try {
     raw = text.trim() === "" ? {} : parseYaml(text);
   } catch (error) {
-    throw new SeedError(`${origin}: not valid YAML or JSON: ${(error as Error).message}`, [
-      { path: "(document)", message: (error as Error).message },
-    ]);
+    throw new SeedError(`${origin}: not valid YAML or JSON: ${(error as Error).message}`, [{ path: "(document)", message: (error as Error).message }]);
   }
   return parseSeedDocument(raw ?? {}, origin);
 }

@@ -37,18 +37,21 @@ export const grantTypeSchema = z.enum(["authorization_code", "refresh_token", "c
 
 export const seedOauthClientSchema = z
   .strictObject({
-  client_id: z.string().min(1).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
-  // Absent (and no client_secrets) = a public client, which must use PKCE.
-  client_secret: z.string().min(1).optional(),
-  client_secrets: z.array(z.string().min(1)).optional(),
-  name: z.string().optional(),
-  redirect_uris: z.array(absoluteHttpUri).default([]),
-  // Absent = every grant the client can use: all three for a confidential client, the code flow
-  // and refresh for a public one (client_credentials needs a secret).
-  grant_types: z.array(grantTypeSchema).optional(),
-  // Empty = any scope may be requested.
-  allowed_scopes: scopeList.default([]),
-})
+    client_id: z
+      .string()
+      .min(1)
+      .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
+    // Absent (and no client_secrets) = a public client, which must use PKCE.
+    client_secret: z.string().min(1).optional(),
+    client_secrets: z.array(z.string().min(1)).optional(),
+    name: z.string().optional(),
+    redirect_uris: z.array(absoluteHttpUri).default([]),
+    // Absent = every grant the client can use: all three for a confidential client, the code flow
+    // and refresh for a public one (client_credentials needs a secret).
+    grant_types: z.array(grantTypeSchema).optional(),
+    // Empty = any scope may be requested.
+    allowed_scopes: scopeList.default([]),
+  })
   .superRefine((client, context) => {
     if (!client.grant_types) return;
     if (client.grant_types.includes("client_credentials") && !isConfidentialClient(client)) {
@@ -95,7 +98,11 @@ export const seedDeployedAppSchema = z
     if (app.deployed_app_rid === undefined && app.rid === undefined) {
       context.addIssue({ code: "custom", path: ["deployed_app_rid"], message: "required" });
     } else if (app.deployed_app_rid !== undefined && app.rid !== undefined && app.deployed_app_rid !== app.rid) {
-      context.addIssue({ code: "custom", path: ["rid"], message: `'rid' is the earlier spelling of 'deployed_app_rid' and disagrees with it ('${app.rid}' vs '${app.deployed_app_rid}'): give one` });
+      context.addIssue({
+        code: "custom",
+        path: ["rid"],
+        message: `'rid' is the earlier spelling of 'deployed_app_rid' and disagrees with it ('${app.rid}' vs '${app.deployed_app_rid}'): give one`,
+      });
     }
   })
   .transform(({ rid, deployed_app_rid: deployedAppRid, ...app }) => ({ deployed_app_rid: (deployedAppRid ?? rid)!, ...app }));
@@ -134,9 +141,24 @@ export const seedDocumentSchema = z
   })
   .superRefine((document, context) => {
     const { users, oauth_clients: clients, compute_modules: computeModules } = document.foundry;
-    reportDuplicates(users.map((user) => user.username), ["foundry", "users"], "username", context);
-    reportDuplicates(clients.map((client) => client.client_id), ["foundry", "oauth_clients"], "client_id", context);
-    reportDuplicates(computeModules.runtimes.map((runtime) => runtime.runtime_id), ["foundry", "compute_modules", "runtimes"], "runtime_id", context);
+    reportDuplicates(
+      users.map((user) => user.username),
+      ["foundry", "users"],
+      "username",
+      context,
+    );
+    reportDuplicates(
+      clients.map((client) => client.client_id),
+      ["foundry", "oauth_clients"],
+      "client_id",
+      context,
+    );
+    reportDuplicates(
+      computeModules.runtimes.map((runtime) => runtime.runtime_id),
+      ["foundry", "compute_modules", "runtimes"],
+      "runtime_id",
+      context,
+    );
     reportDuplicates(
       computeModules.deployed_apps.map((app) => `${app.deployed_app_rid} @ ${app.branch}`),
       ["foundry", "compute_modules", "deployed_apps"],

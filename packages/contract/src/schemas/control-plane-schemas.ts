@@ -55,7 +55,12 @@ export const mintTokenRequestSchema = z
     /** ...or the service principal of a client (client_credentials identity). */
     client_id: z.string().min(1).optional(),
     scopes: scopeListSchema,
-    expires_in: z.number().int().positive().max(365 * 24 * 3600).optional(),
+    expires_in: z
+      .number()
+      .int()
+      .positive()
+      .max(365 * 24 * 3600)
+      .optional(),
   })
   .refine((body) => Boolean(body.username) !== Boolean(body.client_id), { message: "give exactly one of username or client_id" });
 export const tokenResponseSchema = z.object({

@@ -38,7 +38,9 @@ export const accessTokens = sqliteTable(
   "access_tokens",
   {
     id: text("id").primaryKey(), // the JWT's jti, as a UUID
-    kind: text("kind", { enum: ["oauth", "personal"] }).notNull().default("oauth"),
+    kind: text("kind", { enum: ["oauth", "personal"] })
+      .notNull()
+      .default("oauth"),
     grantId: text("grant_id").references(() => grants.id, { onDelete: "cascade" }),
     principalId: text("principal_id").notNull(),
     clientId: text("client_id"),
@@ -46,16 +48,14 @@ export const accessTokens = sqliteTable(
     // Personal tokens are opaque strings: found by hash. OAuth JWTs are found by jti; no hash needed.
     tokenHash: text("token_hash"),
     label: text("label"),
-    origin: text("origin", { enum: ["seed", "runtime"] }).notNull().default("runtime"),
+    origin: text("origin", { enum: ["seed", "runtime"] })
+      .notNull()
+      .default("runtime"),
     issuedAt: integer("issued_at").notNull(),
     expiresAt: integer("expires_at"),
     revokedAt: integer("revoked_at"),
   },
-  (table) => [
-    index("access_tokens_grant").on(table.grantId),
-    index("access_tokens_expires").on(table.expiresAt),
-    index("access_tokens_token_hash").on(table.tokenHash),
-  ],
+  (table) => [index("access_tokens_grant").on(table.grantId), index("access_tokens_expires").on(table.expiresAt), index("access_tokens_token_hash").on(table.tokenHash)],
 );
 
 /** The ES256 key that signs access tokens; kept here so restarts and the other service verify them. */

@@ -58,21 +58,16 @@ export function respondWithFoundryError(context: Context, error: FoundryError): 
 
 /** The errors the emulator raises, named once so every route answers them the same way. */
 export const foundryErrors = {
-  unauthorized: (description = "The given authorization token header is invalid.") =>
-    new FoundryError("UNAUTHORIZED", "Default:Unauthorized", {}, description),
-  apiUsageDenied: (missingScope: string) =>
-    new FoundryError("PERMISSION_DENIED", "ApiUsageDenied", { missingScope }, "You are not allowed to use Palantir APIs."),
+  unauthorized: (description = "The given authorization token header is invalid.") => new FoundryError("UNAUTHORIZED", "Default:Unauthorized", {}, description),
+  apiUsageDenied: (missingScope: string) => new FoundryError("PERMISSION_DENIED", "ApiUsageDenied", { missingScope }, "You are not allowed to use Palantir APIs."),
   permissionDenied: (errorName = "Default:PermissionDenied", parameters: Record<string, unknown> = {}, description?: string) =>
     new FoundryError("PERMISSION_DENIED", errorName, parameters, description),
   invalidArgument: (errorName = "Conjure:InvalidArgument", parameters: Record<string, unknown> = {}, description?: string) =>
     new FoundryError("INVALID_ARGUMENT", errorName, parameters, description),
-  notFound: (errorName: string, parameters: Record<string, unknown> = {}, description?: string) =>
-    new FoundryError("NOT_FOUND", errorName, parameters, description),
-  conflict: (errorName: string, parameters: Record<string, unknown> = {}, description?: string) =>
-    new FoundryError("CONFLICT", errorName, parameters, description),
+  notFound: (errorName: string, parameters: Record<string, unknown> = {}, description?: string) => new FoundryError("NOT_FOUND", errorName, parameters, description),
+  conflict: (errorName: string, parameters: Record<string, unknown> = {}, description?: string) => new FoundryError("CONFLICT", errorName, parameters, description),
   requestEntityTooLarge: (maxBytes: number) =>
     new FoundryError("REQUEST_ENTITY_TOO_LARGE", "Conjure:RequestEntityTooLarge", { maxBytes }, `The request body is larger than ${maxBytes} bytes.`),
-  unsupportedMediaType: (contentType: string) =>
-    new FoundryError("INVALID_ARGUMENT", "Conjure:UnsupportedMediaType", { contentType }, "Unsupported Content-Type.", 415),
+  unsupportedMediaType: (contentType: string) => new FoundryError("INVALID_ARGUMENT", "Conjure:UnsupportedMediaType", { contentType }, "Unsupported Content-Type.", 415),
   internal: () => new FoundryError("INTERNAL", "Default:Internal", {}, "An internal error occurred."),
 };

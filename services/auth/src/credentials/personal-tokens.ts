@@ -10,25 +10,27 @@ import { hashSecret, randomSecret } from "@foundry-emulator/tokens";
  * scopes, accepted wherever an OAuth access token is. Only their digest is stored.
  */
 export function listPersonalTokens(platform: Platform): PersonalTokenSummary[] {
-  return platform.database
-    .select({ token: accessTokens, username: principals.username })
-    .from(accessTokens)
-    .innerJoin(principals, eq(principals.id, accessTokens.principalId))
-    // Only personal tokens have a digest: the condition lets SQLite walk access_tokens_token_hash
-    // instead of every access token (one per dispatched job).
-    .where(and(isNotNull(accessTokens.tokenHash), eq(accessTokens.kind, "personal")))
-    .orderBy(desc(accessTokens.issuedAt))
-    .all()
-    .map(({ token, username }) => ({
-      tokenId: token.id,
-      username,
-      scopes: token.scopes,
-      label: token.label,
-      origin: token.origin,
-      createdAt: new Date(token.issuedAt).toISOString(),
-      expiresAt: token.expiresAt === null ? null : new Date(token.expiresAt).toISOString(),
-      revoked: token.revokedAt !== null,
-    }));
+  return (
+    platform.database
+      .select({ token: accessTokens, username: principals.username })
+      .from(accessTokens)
+      .innerJoin(principals, eq(principals.id, accessTokens.principalId))
+      // Only personal tokens have a digest: the condition lets SQLite walk access_tokens_token_hash
+      // instead of every access token (one per dispatched job).
+      .where(and(isNotNull(accessTokens.tokenHash), eq(accessTokens.kind, "personal")))
+      .orderBy(desc(accessTokens.issuedAt))
+      .all()
+      .map(({ token, username }) => ({
+        tokenId: token.id,
+        username,
+        scopes: token.scopes,
+        label: token.label,
+        origin: token.origin,
+        createdAt: new Date(token.issuedAt).toISOString(),
+        expiresAt: token.expiresAt === null ? null : new Date(token.expiresAt).toISOString(),
+        revoked: token.revokedAt !== null,
+      }))
+  );
 }
 
 export function createPersonalToken(

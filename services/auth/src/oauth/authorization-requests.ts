@@ -80,9 +80,15 @@ export function issueAuthorizationCode(platform: Platform, request: Authorizatio
 // Statements of the sign-in path, prepared once per connection (see prepareOnce).
 const placeholder = sql.placeholder;
 const deleteExpiredRequests = (database: FoundryDatabase) =>
-  database.delete(authorizationRequests).where(lt(authorizationRequests.expiresAt, placeholder("now"))).prepare();
+  database
+    .delete(authorizationRequests)
+    .where(lt(authorizationRequests.expiresAt, placeholder("now")))
+    .prepare();
 const deleteForgottenCodes = (database: FoundryDatabase) =>
-  database.delete(authorizationCodes).where(lt(authorizationCodes.expiresAt, placeholder("before"))).prepare();
+  database
+    .delete(authorizationCodes)
+    .where(lt(authorizationCodes.expiresAt, placeholder("before")))
+    .prepare();
 const insertRequest = (database: FoundryDatabase) =>
   database
     .insert(authorizationRequests)
@@ -99,8 +105,17 @@ const insertRequest = (database: FoundryDatabase) =>
     })
     .prepare();
 const takeRequest = (database: FoundryDatabase) =>
-  database.delete(authorizationRequests).where(eq(authorizationRequests.id, placeholder("id"))).returning().prepare();
-const requestById = (database: FoundryDatabase) => database.select().from(authorizationRequests).where(eq(authorizationRequests.id, placeholder("id"))).prepare();
+  database
+    .delete(authorizationRequests)
+    .where(eq(authorizationRequests.id, placeholder("id")))
+    .returning()
+    .prepare();
+const requestById = (database: FoundryDatabase) =>
+  database
+    .select()
+    .from(authorizationRequests)
+    .where(eq(authorizationRequests.id, placeholder("id")))
+    .prepare();
 const signInUsers = (database: FoundryDatabase) =>
   database
     .select()

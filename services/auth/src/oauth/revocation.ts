@@ -12,7 +12,11 @@ export async function revokeToken(platform: Platform, clientId: string, token: s
   const { database } = platform;
   const now = platform.now();
   const revokeAsRefreshToken = () => {
-    const row = database.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashSecret(token))).get();
+    const row = database
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, hashSecret(token)))
+      .get();
     if (!row || row.clientId !== clientId) return false;
     immediateTransaction(database, () => revokeGrant(database, row.grantId, "refresh token revoked", now));
     return true;

@@ -74,9 +74,21 @@ export async function tokenResponseBody(platform: Platform, granted: GrantedToke
 
 /** Revokes a whole token family: the grant, its refresh tokens and its access tokens. */
 export function revokeGrant(database: FoundryDatabase, grantId: string, reason: string, now: number): void {
-  database.update(grants).set({ revokedAt: now, revokedReason: reason }).where(and(eq(grants.id, grantId), isNull(grants.revokedAt))).run();
-  database.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.grantId, grantId), isNull(refreshTokens.revokedAt))).run();
-  database.update(accessTokens).set({ revokedAt: now }).where(and(eq(accessTokens.grantId, grantId), isNull(accessTokens.revokedAt))).run();
+  database
+    .update(grants)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)))
+    .run();
+  database
+    .update(refreshTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(refreshTokens.grantId, grantId), isNull(refreshTokens.revokedAt)))
+    .run();
+  database
+    .update(accessTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(accessTokens.grantId, grantId), isNull(accessTokens.revokedAt)))
+    .run();
 }
 
 export function createGrant(database: FoundryDatabase, grant: { grantType: string; clientId: string; principalId: string; scopes: string[] }, now: number): string {

@@ -21,14 +21,16 @@ export function userPickerPage(options: { requestId: string; clientName: string;
       <form method="post" action="${action}">
         <input type="hidden" name="request_id" value="${requestId}" />
         <div class="users">
-          ${users.length
-            ? users.map(
-                (user) =>
-                  html`<button class="user" type="submit" name="username" value="${user.username}" data-username="${user.username}">
+          ${
+            users.length
+              ? users.map(
+                  (user) =>
+                    html`<button class="user" type="submit" name="username" value="${user.username}" data-username="${user.username}">
                     <strong>${user.displayName ?? user.username}</strong><br /><span class="muted">${user.username}${user.email ? html` · ${user.email}` : ""}</span>
                   </button>`,
-              )
-            : html`<p class="error">No active user is seeded: add one under <code>foundry.users</code>.</p>`}
+                )
+              : html`<p class="error">No active user is seeded: add one under <code>foundry.users</code>.</p>`
+          }
         </div>
         <button class="deny" type="submit" name="decision" value="deny">Deny access</button>
       </form>`,

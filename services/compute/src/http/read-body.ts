@@ -8,7 +8,12 @@ import { computeErrors } from "../wire/errors";
  */
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
-  const total = await readBoundedBody(request, maxBytes, () => computeErrors.bodyTooLarge(maxBytes), (chunk) => void chunks.push(chunk));
+  const total = await readBoundedBody(
+    request,
+    maxBytes,
+    () => computeErrors.bodyTooLarge(maxBytes),
+    (chunk) => void chunks.push(chunk),
+  );
   return Buffer.concat(chunks, total);
 }
 

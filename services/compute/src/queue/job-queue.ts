@@ -280,7 +280,15 @@ export function createJobQueue({ database, now, settings, wakeUps }: JobQueueDep
             .limit(removalBatch)
             .all();
           if (expired.length === 0) return 0;
-          database.delete(jobs).where(inArray(jobs.sequence, expired.map((job) => job.sequence))).run();
+          database
+            .delete(jobs)
+            .where(
+              inArray(
+                jobs.sequence,
+                expired.map((job) => job.sequence),
+              ),
+            )
+            .run();
           const tokenIds = expired.map((job) => job.dispatchTokenId).filter((id): id is string => id !== null);
           removeAccessTokens(database, tokenIds);
           return expired.length;
@@ -342,7 +350,12 @@ const runtimeQueueState = (database: FoundryDatabase) =>
       .where(eq(runtimes.id, named("runtimeId"))),
   );
 
-const jobById = (database: FoundryDatabase) => database.select().from(jobs).where(eq(jobs.id, placeholder("id"))).prepare();
+const jobById = (database: FoundryDatabase) =>
+  database
+    .select()
+    .from(jobs)
+    .where(eq(jobs.id, placeholder("id")))
+    .prepare();
 
 const insertJob = (database: FoundryDatabase) =>
   database
@@ -393,9 +406,13 @@ const claimJob = (database: FoundryDatabase) =>
     .returning()
     .prepare();
 
-
 const setDispatchToken = (database: FoundryDatabase) =>
-  database.update(jobs).set({ dispatchTokenId: bound("tokenId") }).where(eq(jobs.sequence, placeholder("sequence"))).returning().prepare();
+  database
+    .update(jobs)
+    .set({ dispatchTokenId: bound("tokenId") })
+    .where(eq(jobs.sequence, placeholder("sequence")))
+    .returning()
+    .prepare();
 
 const finishJob = (database: FoundryDatabase) =>
   database
@@ -413,7 +430,11 @@ const finishJob = (database: FoundryDatabase) =>
     .prepare();
 
 const polledRuntime = (database: FoundryDatabase) =>
-  database.select({ id: runtimes.id }).from(runtimes).where(and(eq(runtimes.id, placeholder("runtimeId")), isNotNull(runtimes.lastPollAt))).prepare();
+  database
+    .select({ id: runtimes.id })
+    .from(runtimes)
+    .where(and(eq(runtimes.id, placeholder("runtimeId")), isNotNull(runtimes.lastPollAt)))
+    .prepare();
 
 const touchRuntime = (database: FoundryDatabase) =>
   database

@@ -32,11 +32,14 @@ export class Sweeper {
     if (expiresAt >= this.leaseTimerAt) return;
     if (this.leaseTimer) clearTimeout(this.leaseTimer);
     this.leaseTimerAt = expiresAt;
-    this.leaseTimer = setTimeout(() => {
-      this.leaseTimer = undefined;
-      this.leaseTimerAt = Number.POSITIVE_INFINITY;
-      this.sweepLeases();
-    }, Math.max(0, expiresAt - this.now()) + 1);
+    this.leaseTimer = setTimeout(
+      () => {
+        this.leaseTimer = undefined;
+        this.leaseTimerAt = Number.POSITIVE_INFINITY;
+        this.sweepLeases();
+      },
+      Math.max(0, expiresAt - this.now()) + 1,
+    );
     this.leaseTimer.unref();
   }
 

@@ -22,11 +22,11 @@ export const computeErrors = {
     foundryErrors.notFound("ModuleGroupMultiplexer:DeployedAppNotFound", { deployedAppRid, deployedAppBranch }, "No deployed app is bound on this branch."),
   deployedAppNotActive: (deployedAppRid: string, deployedAppBranch: string) =>
     foundryErrors.conflict("ModuleGroupMultiplexer:DeployedAppNotActive", { deployedAppRid, deployedAppBranch }, "The deployed app's binding on this branch is not active."),
-  jobNotFound: (jobId: string) => foundryErrors.notFound("ModuleGroupMultiplexer:JobNotFound", { jobId }, "No job with this id (finished jobs are removed after the retention period)."),
+  jobNotFound: (jobId: string) =>
+    foundryErrors.notFound("ModuleGroupMultiplexer:JobNotFound", { jobId }, "No job with this id (finished jobs are removed after the retention period)."),
   jobAccessDenied: (jobId: string) =>
     foundryErrors.permissionDenied("Contour:InsufficientPermission", { jobId }, "Only the principal that submitted a job can see its status and result."),
-  jobNotFinished: (job: JobRow) =>
-    foundryErrors.conflict("ModuleGroupMultiplexer:JobNotFinished", { jobId: job.id, status: job.status }, "The job has no result yet."),
+  jobNotFinished: (job: JobRow) => foundryErrors.conflict("ModuleGroupMultiplexer:JobNotFinished", { jobId: job.id, status: job.status }, "The job has no result yet."),
   jobFailed: (job: JobRow) =>
     foundryErrors.conflict(
       "ModuleGroupMultiplexer:JobFailed",

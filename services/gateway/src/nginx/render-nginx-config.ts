@@ -181,8 +181,13 @@ export function renderNginxHttpPrelude(): string {
 
 /** The complete gateway configuration: header, prelude and one server block. */
 export function renderNginxConfig(options: NginxConfigOptions): string {
-  const header = options.header ? options.header.split("\n").map((line) => `# ${line}`).join("\n") + "\n\n" : "";
-  return header + renderNginxHttpPrelude() + "\n" + renderNginxServer(options);
+  const header = options.header
+    ? `${options.header
+        .split("\n")
+        .map((line) => `# ${line}`)
+        .join("\n")}\n\n`
+    : "";
+  return `${header + renderNginxHttpPrelude()}\n${renderNginxServer(options)}`;
 }
 
 /** The gateway's server block (needs the prelude's variables). */
@@ -196,12 +201,7 @@ export function renderNginxServer(options: NginxConfigOptions): string {
   const server: string[] = [
     `listen ${options.listen};`,
     ...(options.tls
-      ? [
-          `listen ${options.tls.listen} ssl;`,
-          `ssl_certificate ${options.tls.certificatePath};`,
-          `ssl_certificate_key ${options.tls.keyPath};`,
-          `ssl_protocols TLSv1.2 TLSv1.3;`,
-        ]
+      ? [`listen ${options.tls.listen} ssl;`, `ssl_certificate ${options.tls.certificatePath};`, `ssl_certificate_key ${options.tls.keyPath};`, `ssl_protocols TLSv1.2 TLSv1.3;`]
       : []),
     `server_name _;`,
     `server_tokens off;`,
@@ -300,14 +300,7 @@ export function renderNginxServer(options: NginxConfigOptions): string {
     ...indent([`default_type application/json;`, `return 413 ${nginxString(foundryTooLargeBody(options.maxSnapshotBytes))};`], 1),
     `}`,
     `location @oauth_body_too_large {`,
-    ...indent(
-      [
-        `default_type application/json;`,
-        `add_header Cache-Control no-store always;`,
-        `return 413 ${nginxString(oauthTooLargeBody(options.maxBodyBytes))};`,
-      ],
-      1,
-    ),
+    ...indent([`default_type application/json;`, `add_header Cache-Control no-store always;`, `return 413 ${nginxString(oauthTooLargeBody(options.maxBodyBytes))};`], 1),
     `}`,
     "",
     `# The route table (services/gateway/src/route-table.ts); the longest matching prefix wins.`,

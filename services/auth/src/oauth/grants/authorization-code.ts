@@ -73,9 +73,27 @@ export function redeemAuthorizationCode(platform: Platform, client: OauthClient,
 
 // Prepared once per connection (see prepareOnce).
 const bound = (name: string) => sql`${sql.placeholder(name)}`;
-const codeByHash = (database: FoundryDatabase) => database.select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash"))).prepare();
+const codeByHash = (database: FoundryDatabase) =>
+  database
+    .select()
+    .from(authorizationCodes)
+    .where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash")))
+    .prepare();
 const consumeCode = (database: FoundryDatabase) =>
-  database.update(authorizationCodes).set({ consumedAt: bound("now") }).where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash"))).prepare();
+  database
+    .update(authorizationCodes)
+    .set({ consumedAt: bound("now") })
+    .where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash")))
+    .prepare();
 const setCodeGrant = (database: FoundryDatabase) =>
-  database.update(authorizationCodes).set({ grantId: bound("grantId") }).where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash"))).prepare();
-const principalById = (database: FoundryDatabase) => database.select().from(principals).where(eq(principals.id, sql.placeholder("id"))).prepare();
+  database
+    .update(authorizationCodes)
+    .set({ grantId: bound("grantId") })
+    .where(eq(authorizationCodes.codeHash, sql.placeholder("codeHash")))
+    .prepare();
+const principalById = (database: FoundryDatabase) =>
+  database
+    .select()
+    .from(principals)
+    .where(eq(principals.id, sql.placeholder("id")))
+    .prepare();

@@ -27,7 +27,11 @@ export function grantClientCredentials(platform: Platform, client: OauthClient, 
     const principal = servicePrincipalOf(database, client, now);
     if (!principal.active) throw new OauthError("invalid_client", "The client's service principal is deactivated.", 401);
     const grantId = createGrant(database, { grantType: "client_credentials", clientId: client.clientId, principalId: principal.id, scopes }, now);
-    return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: null }, clientId: client.clientId, accessScopes: scopes, refreshScopes: undefined }, now);
+    return storeTokenSet(
+      platform,
+      { grantId, principal: { id: principal.id, organizationRid: null }, clientId: client.clientId, accessScopes: scopes, refreshScopes: undefined },
+      now,
+    );
   });
 }
 

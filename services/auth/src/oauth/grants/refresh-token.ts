@@ -11,11 +11,7 @@ import { commitGrant, revokeGrant, storeTokenSet, type GrantedTokens } from "../
  * the same scopes (RFC 6749 §6). A spent token presented again is taken as stolen: the whole
  * family (grant) is revoked. A requested scope may only narrow the access token's scopes.
  */
-export function exchangeRefreshToken(
-  platform: Platform,
-  client: OauthClient,
-  presented: { refreshToken: string | undefined; scope: string | undefined },
-): Promise<GrantedTokens> {
+export function exchangeRefreshToken(platform: Platform, client: OauthClient, presented: { refreshToken: string | undefined; scope: string | undefined }): Promise<GrantedTokens> {
   const { database } = platform;
   if (!presented.refreshToken) throw new OauthError("invalid_request", "refresh_token is required.");
   const tokenHash = hashSecret(presented.refreshToken);

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
-import { mintedTokenResponseSchema, mintTokenRequestSchema } from "@foundry-emulator/contract";
+import { type mintedTokenResponseSchema, mintTokenRequestSchema } from "@foundry-emulator/contract";
 import { immediateTransaction, principals } from "@foundry-emulator/db";
 import { servicePrincipalIdFor } from "@foundry-emulator/config";
 import { foundryErrors, parseJsonBody, type ServiceBindings } from "@foundry-emulator/http";
@@ -22,7 +22,11 @@ export function mintTokenHandler({ platform }: AuthDependencies) {
     const principal = platform.database
       .select()
       .from(principals)
-      .where(body.username ? and(eq(principals.kind, "user"), eq(principals.username, body.username)) : and(eq(principals.kind, "service"), eq(principals.id, servicePrincipalIdFor(username))))
+      .where(
+        body.username
+          ? and(eq(principals.kind, "user"), eq(principals.username, body.username))
+          : and(eq(principals.kind, "service"), eq(principals.id, servicePrincipalIdFor(username))),
+      )
       .get();
     if (!principal) throw foundryErrors.notFound(kind === "user" ? "UserNotFound" : "ServicePrincipalNotFound", { [kind === "user" ? "username" : "clientId"]: username });
     if (!principal.active) throw foundryErrors.invalidArgument("UserDeleted", { principalId: principal.id }, "The principal is deactivated.");
@@ -31,7 +35,18 @@ export function mintTokenHandler({ platform }: AuthDependencies) {
     const clientId = body.client_id ?? "foundry-emulator-control-plane";
     const granted = immediateTransaction(platform.database, () => {
       const grantId = createGrant(platform.database, { grantType: "emulator_mint", clientId, principalId: principal.id, scopes: body.scopes }, now);
-      return storeTokenSet(platform, { grantId, principal: { id: principal.id, organizationRid: principal.organizationRid }, clientId, accessScopes: body.scopes, refreshScopes: undefined, ttlSeconds: body.expires_in }, now);
+      return storeTokenSet(
+        platform,
+        {
+          grantId,
+          principal: { id: principal.id, organizationRid: principal.organizationRid },
+          clientId,
+          accessScopes: body.scopes,
+          refreshScopes: undefined,
+          ttlSeconds: body.expires_in,
+        },
+        now,
+      );
     });
     const response = await tokenResponseBody(platform, granted);
     context.header("Cache-Control", "no-store");

@@ -95,10 +95,9 @@ describe("GET /multipass/api/oauth2/authorize", () => {
   });
 
   it("decodes + in scope as a space", async () => {
-    const response = await fetch(
-      `${emulator.baseUrl}/multipass/api/oauth2/authorize?client_id=web&response_type=code&state=s&scope=api%3Aadmin-read+offline_access`,
-      { redirect: "manual" },
-    );
+    const response = await fetch(`${emulator.baseUrl}/multipass/api/oauth2/authorize?client_id=web&response_type=code&state=s&scope=api%3Aadmin-read+offline_access`, {
+      redirect: "manual",
+    });
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain("<code>api:admin-read</code>");

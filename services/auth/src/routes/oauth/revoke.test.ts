@@ -13,8 +13,16 @@ describe("POST /multipass/api/oauth2/revoke_token", () => {
   const confidential = { Authorization: basicAuthorization("confidential-app", "confidential-app-secret") };
 
   async function userTokens() {
-    const { code, verifier } = await obtainCode(emulator.baseUrl, { clientId: "confidential-app", redirectUri: "http://localhost:3000/auth/callback", scope: "api:admin-read offline_access" });
-    const response = await postForm(tokenUrl(emulator.baseUrl), { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "http://localhost:3000/auth/callback" }, confidential);
+    const { code, verifier } = await obtainCode(emulator.baseUrl, {
+      clientId: "confidential-app",
+      redirectUri: "http://localhost:3000/auth/callback",
+      scope: "api:admin-read offline_access",
+    });
+    const response = await postForm(
+      tokenUrl(emulator.baseUrl),
+      { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "http://localhost:3000/auth/callback" },
+      confidential,
+    );
     return response.json as { access_token: string; refresh_token: string };
   }
 

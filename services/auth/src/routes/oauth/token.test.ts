@@ -43,14 +43,17 @@ describe("POST /multipass/api/oauth2/token", () => {
   afterAll(() => emulator.stop());
 
   const web = () => ({ Authorization: basicAuthorization("web", "s3cr:t +/=%") });
-  const webLogin = (scope = "api:admin-read offline_access") =>
-    obtainCode(emulator.baseUrl, { clientId: "web", redirectUri: "http://localhost:3000/callback", scope });
+  const webLogin = (scope = "api:admin-read offline_access") => obtainCode(emulator.baseUrl, { clientId: "web", redirectUri: "http://localhost:3000/callback", scope });
   const exchange = (code: string, verifier: string, headers: Record<string, string> = web(), extra: Record<string, string> = {}) =>
     postForm(tokenUrl(emulator.baseUrl), { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "http://localhost:3000/callback", ...extra }, headers);
 
   describe("request format and client authentication", () => {
     it("refuses a body that is not a form", async () => {
-      const response = await fetch(tokenUrl(emulator.baseUrl), { method: "POST", headers: { "Content-Type": "application/json", ...web() }, body: '{"grant_type":"client_credentials"}' });
+      const response = await fetch(tokenUrl(emulator.baseUrl), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...web() },
+        body: '{"grant_type":"client_credentials"}',
+      });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: "invalid_request" });
     });
@@ -98,7 +101,11 @@ describe("POST /multipass/api/oauth2/token", () => {
     });
 
     it("refuses two authentication methods at once, and a confidential client without its secret", async () => {
-      const both = await postForm(tokenUrl(emulator.baseUrl), { grant_type: "client_credentials", client_secret: "robot-secret" }, { Authorization: basicAuthorization("robot", "robot-secret") });
+      const both = await postForm(
+        tokenUrl(emulator.baseUrl),
+        { grant_type: "client_credentials", client_secret: "robot-secret" },
+        { Authorization: basicAuthorization("robot", "robot-secret") },
+      );
       expect(both.json.error).toBe("invalid_request");
       const { code, verifier } = await webLogin();
       const withoutSecret = await exchange(code, verifier, {}, { client_id: "web" });
@@ -108,7 +115,9 @@ describe("POST /multipass/api/oauth2/token", () => {
 
     it("accepts a public client by body client_id or Basic with an empty password", async () => {
       const first = await obtainCode(emulator.baseUrl, { clientId: "spa" });
-      expect((await postForm(tokenUrl(emulator.baseUrl), { grant_type: "authorization_code", code: first.code, code_verifier: first.verifier, client_id: "spa" })).status).toBe(200);
+      expect((await postForm(tokenUrl(emulator.baseUrl), { grant_type: "authorization_code", code: first.code, code_verifier: first.verifier, client_id: "spa" })).status).toBe(
+        200,
+      );
       const second = await obtainCode(emulator.baseUrl, { clientId: "spa" });
       expect((await exchange(second.code, second.verifier, { Authorization: basicAuthorization("spa", "") }, { redirect_uri: "http://localhost:5173/callback" })).status).toBe(200);
     });
@@ -230,7 +239,11 @@ describe("POST /multipass/api/oauth2/token", () => {
 
     it("refuses a refresh token of another client or an unknown one", async () => {
       const tokens = await loggedIn();
-      const stolen = await postForm(tokenUrl(emulator.baseUrl), { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, { Authorization: basicAuthorization("other-web", "other-secret") });
+      const stolen = await postForm(
+        tokenUrl(emulator.baseUrl),
+        { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+        { Authorization: basicAuthorization("other-web", "other-secret") },
+      );
       expect(stolen.json.error).toBe("invalid_grant");
       expect((await refresh("not-a-token")).json.error).toBe("invalid_grant");
       expect((await refresh(tokens.refresh_token)).status).toBe(200);

@@ -8,6 +8,7 @@
  * types is kept in sessionStorage and sent as a bearer token.
  */
 (() => {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: the page loads this file as a classic script, not a module.
   "use strict";
 
   /**

@@ -90,7 +90,10 @@ describe("bad requests", () => {
     expect(branch.status).toBe(404);
 
     emulator.platform.database.update(deployedApps).set({ active: false }).where(eq(deployedApps.rid, app.rid)).run();
-    for (const response of [await alice.submit({ deployedAppRid: app.rid, queryType: "q", query: {} }), await alice.execute({ deployedAppRid: app.rid, queryType: "q", query: {} })]) {
+    for (const response of [
+      await alice.submit({ deployedAppRid: app.rid, queryType: "q", query: {} }),
+      await alice.execute({ deployedAppRid: app.rid, queryType: "q", query: {} }),
+    ]) {
       expect(response.status).toBe(409);
       expect(await errorOf(response)).toMatchObject({ errorCode: "CONFLICT", errorName: "ModuleGroupMultiplexer:DeployedAppNotActive" });
     }
@@ -350,7 +353,13 @@ describe("retention", () => {
       expect(jobRow(swept, finished.id)).toBeDefined();
       await vi.waitFor(() => expect(jobRow(swept, finished.id)).toBeUndefined(), { timeout: 5000, interval: 50 });
       expect(jobRow(swept, waiting.id)!.status).toBe("queued");
-      expect(swept.platform.database.select().from(jobs).where(and(eq(jobs.runtimeId, app.runtimeId))).all()).toHaveLength(1);
+      expect(
+        swept.platform.database
+          .select()
+          .from(jobs)
+          .where(and(eq(jobs.runtimeId, app.runtimeId)))
+          .all(),
+      ).toHaveLength(1);
     } finally {
       await swept.stop();
     }
@@ -360,7 +369,11 @@ describe("retention", () => {
 describe("schemas on the contour side", () => {
   it("lists the functions a deployed app's module posted, by path or by query", async () => {
     const app = await freshApp();
-    await fetch(app.postSchemaUri, { method: "POST", headers: { "Module-Auth-Token": app.moduleAuthToken, "Content-Type": "application/json" }, body: JSON.stringify([{ functionName: "f", inputs: [], output: { type: "single", single: { dataType: { type: "string" } } } }]) });
+    await fetch(app.postSchemaUri, {
+      method: "POST",
+      headers: { "Module-Auth-Token": app.moduleAuthToken, "Content-Type": "application/json" },
+      body: JSON.stringify([{ functionName: "f", inputs: [], output: { type: "single", single: { dataType: { type: "string" } } } }]),
+    });
     const expected = [{ functionName: "f", inputs: [], output: { type: "single", single: { dataType: { type: "string" } } }, issues: [] }];
     expect(await (await alice.schemas(app.rid)).json()).toEqual(expected);
     expect(await (await alice.raw("GET", `/schemas?rid=${app.rid}&branch=master`)).json()).toEqual(expected);

@@ -20,7 +20,11 @@ const absentRuntimeHash = hashSecret(randomSecret());
  * exists.
  */
 export function requireModuleAuthToken(database: FoundryDatabase) {
-  const runtimeById = database.select().from(runtimes).where(eq(runtimes.id, sql.placeholder("id"))).prepare();
+  const runtimeById = database
+    .select()
+    .from(runtimes)
+    .where(eq(runtimes.id, sql.placeholder("id")))
+    .prepare();
   return createMiddleware<RuntimeBindings>(async (context, next) => {
     const runtimeId = context.req.param("runtimeId") ?? "";
     const presented = context.req.header("Module-Auth-Token") ?? "";

@@ -3,7 +3,6 @@ import type { Environment } from "@foundry-emulator/config";
 import { runtimesPath } from "@foundry-emulator/contract";
 import type { TlsMaterial } from "@foundry-emulator/tls";
 
-
 /** A file the module expects at a path, with the content to put there. */
 export interface ModuleFile {
   path: string;

@@ -141,9 +141,7 @@ describe("the runtime over TLS", () => {
     const { createPlatform } = await import("@foundry-emulator/bootstrap");
     const { loadEnvironment } = await import("@foundry-emulator/config");
     const { mintAccessToken } = await import("../../../../../test/support/tokens");
-    const platform = await createPlatform(
-      loadEnvironment({ FOUNDRY_DB: join(directory, "data", "foundry.db"), FOUNDRY_PUBLIC_URL: `http://localhost:${port}`, FOUNDRY_SEED: "" }),
-    );
+    const platform = await createPlatform(loadEnvironment({ FOUNDRY_DB: join(directory, "data", "foundry.db"), FOUNDRY_PUBLIC_URL: `http://localhost:${port}`, FOUNDRY_SEED: "" }));
     try {
       return (await mintAccessToken(platform)).token;
     } finally {

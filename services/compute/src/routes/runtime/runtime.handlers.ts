@@ -145,7 +145,10 @@ export function createRuntimeHandlers(dependencies: ComputeDependencies) {
     async restart(context: Context<RuntimeBindings>) {
       const runtime = context.get("runtime");
       const failed = queue.failInFlight(runtime.id, jobFailures.moduleRestarted, "The compute module restarted while running the job.");
-      return context.json(failed.map((job) => job.id), 200);
+      return context.json(
+        failed.map((job) => job.id),
+        200,
+      );
     },
   };
 }

@@ -46,7 +46,15 @@ describe("runtime sessions", () => {
     const polled = await pollJob(seeded);
     expect(polled.status).toBe(200);
     expect(polled.job!.computeModuleJobV1).toMatchObject({ queryType: "ping", query: { n: 1 } });
-    expect((await postResult({ postResultUri: `${runtimesUrl(emulator.baseUrl)}/agent-loop/results`, moduleAuthToken: "local-module-auth-token" }, polled.job!.computeModuleJobV1.jobId, '"pong"')).status).toBe(204);
+    expect(
+      (
+        await postResult(
+          { postResultUri: `${runtimesUrl(emulator.baseUrl)}/agent-loop/results`, moduleAuthToken: "local-module-auth-token" },
+          polled.job!.computeModuleJobV1.jobId,
+          '"pong"',
+        )
+      ).status,
+    ).toBe(204);
     const response = await execution;
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('"pong"');
@@ -96,7 +104,11 @@ describe("runtime sessions", () => {
       expect(response.status, body).toBe(400);
       expect((await errorOf(response)).errorCode).toBe("INVALID_ARGUMENT");
     }
-    const response = await fetch(runtimesUrl(emulator.baseUrl), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ runtimeId: "half-way", deployedAppRid: "bad" }) });
+    const response = await fetch(runtimesUrl(emulator.baseUrl), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ runtimeId: "half-way", deployedAppRid: "bad" }),
+    });
     expect(response.status).toBe(400);
     // text/plain (what another site's page may send without asking) is refused before anything is read.
     const plain = await fetch(runtimesUrl(emulator.baseUrl), { method: "POST", body: JSON.stringify({ runtimeId: "half-way" }) });
@@ -226,14 +238,18 @@ describe("POST .../schemas", () => {
       inputs: [{ name: "value", required: true, dataType: { type, [type]: {} }, constraints: [] }],
       output: { type: "single", single: { dataType: { type: "string", string: {} } } },
     });
-    const post = (body: string) => fetch(session.postSchemaUri, { method: "POST", headers: { "Module-Auth-Token": session.moduleAuthToken, "Content-Type": "application/json" }, body });
+    const post = (body: string) =>
+      fetch(session.postSchemaUri, { method: "POST", headers: { "Module-Auth-Token": session.moduleAuthToken, "Content-Type": "application/json" }, body });
     expect((await post(JSON.stringify([spec("alpha"), spec("beta")]))).status).toBe(204);
     expect((await post(JSON.stringify([spec("beta", "integer"), spec("gamma")]))).status).toBe(204);
     const stored = emulator.platform.database.select().from(functionSchemas).where(eq(functionSchemas.runtimeId, session.runtimeId)).all();
     expect(stored.map((row) => row.functionName).sort()).toEqual(["beta", "gamma"]);
     expect(stored.find((row) => row.functionName === "beta")!.specification).toEqual(spec("beta", "integer"));
     const listed = (await (await contour.schemas(session.rid)).json()) as Array<{ functionName: string; issues: unknown[] }>;
-    expect(listed).toEqual([{ ...spec("beta", "integer"), issues: [] }, { ...spec("gamma"), issues: [] }]);
+    expect(listed).toEqual([
+      { ...spec("beta", "integer"), issues: [] },
+      { ...spec("gamma"), issues: [] },
+    ]);
 
     for (const bad of ["{", '{"functionName":"x"}', '[{"inputs":[]}]', '[{"functionName":""}]', ""]) {
       const response = await post(bad);

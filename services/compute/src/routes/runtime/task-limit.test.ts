@@ -34,7 +34,11 @@ async function submit(rid: string, index: number): Promise<string> {
 }
 
 function inFlight(runtimeId: string): number {
-  return emulator.platform.database.select().from(jobs).where(and(eq(jobs.runtimeId, runtimeId), eq(jobs.status, "inProgress"))).all().length;
+  return emulator.platform.database
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.runtimeId, runtimeId), eq(jobs.status, "inProgress")))
+    .all().length;
 }
 
 /** "pending" when the promise has not settled after `ms` (the poll is being held), else its value. */
@@ -111,7 +115,11 @@ describe("dispatch at capacity", () => {
   });
 
   it("enforces a seeded runtime's max_concurrent_tasks as the column holds it, and a change to it without a new session", async () => {
-    const seeded = { getJobUri: `${runtimesUrl(emulator.baseUrl)}/agent-loop/job`, postResultUri: `${runtimesUrl(emulator.baseUrl)}/agent-loop/results`, moduleAuthToken: "local-module-auth-token" };
+    const seeded = {
+      getJobUri: `${runtimesUrl(emulator.baseUrl)}/agent-loop/job`,
+      postResultUri: `${runtimesUrl(emulator.baseUrl)}/agent-loop/results`,
+      moduleAuthToken: "local-module-auth-token",
+    };
     emulator.platform.database.update(runtimes).set({ maxConcurrentTasks: 1 }).where(eq(runtimes.id, "agent-loop")).run();
     const ids = [await submit("ri.foundry.main.deployed-app.agent-loop", 0), await submit("ri.foundry.main.deployed-app.agent-loop", 1)];
     expect(jobIdOf(await pollJob(seeded))).toBe(ids[0]);
