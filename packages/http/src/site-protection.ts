@@ -135,19 +135,36 @@ export function protectFromOtherSites(settings: SiteProtectionSettings): Middlew
   const trustedProxies = trustedProxyList(settings.FOUNDRY_TRUSTED_PROXIES);
   const hostAllowed = hostAllowance(settings);
   const publicOrigin = new URL(settings.FOUNDRY_PUBLIC_URL).origin;
+  // Both answers depend on one short string each (a peer address, a Host header), and a client sends
+  // the same ones request after request: remembered, they cost a map lookup on the hot path.
+  const trustedByAddress = new Map<string, boolean>();
+  const allowedByHost = new Map<string, boolean>();
+  const remember = <Value>(cache: Map<string, Value>, key: string, compute: () => Value): Value => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = compute();
+      if (cache.size >= 1024) cache.clear(); // bounded whatever clients send
+      cache.set(key, value);
+    }
+    return value;
+  };
+  const isTrusted = (remote: string) => {
+    const address = remote.replace(/^::ffff:/, "");
+    return trustedProxies.check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
+  };
   return async (context, next) => {
     const remote = remoteAddressOf(context);
-    const trusted = remote !== undefined && trustedProxies.check(remote.replace(/^::ffff:/, ""), isIP(remote.replace(/^::ffff:/, "")) === 6 ? "ipv6" : "ipv4");
-    context.set("forwardingTrusted", trusted);
+    context.set("forwardingTrusted", remote !== undefined && remember(trustedByAddress, remote, () => isTrusted(remote)));
     const path = context.req.path;
-    const isOauthPath = path.startsWith("/multipass/api/oauth2/");
 
     // Host: a name this emulator answers to (DNS rebinding makes a browser send the attacker's). The
     // compose gateway passes the client's Host on; a forwarded host only ever names URLs to hand out.
     const host = requestHeader(context, "host") ?? "";
-    if (!hostAllowed(hostnameOf(host))) {
+    if (!remember(allowedByHost, host, () => hostAllowed(hostnameOf(host)))) {
       const description = `This emulator does not answer to the host '${host}'; add it to FOUNDRY_ALLOWED_HOSTS to allow it.`;
-      throw isOauthPath ? new OauthError("invalid_request", description, 421) : new FoundryError("INVALID_ARGUMENT", "Default:MisdirectedRequest", { host }, description, 421);
+      throw path.startsWith("/multipass/api/oauth2/")
+        ? new OauthError("invalid_request", description, 421)
+        : new FoundryError("INVALID_ARGUMENT", "Default:MisdirectedRequest", { host }, description, 421);
     }
 
     // The picker's answer only from the picker itself (its page is the emulator's own).
