@@ -5,24 +5,12 @@
 // the token and sends it. Screenshot: test-results/dashboard.png.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/chromium";
 import { repositoryRoot, startEmulator, type TestEmulator } from "../support/emulator";
 import { basicAuthorization, getCurrent, postForm, tokenUrl } from "../support/oauth";
 import { mintToken, postJobResult, serviceAppBasic, submitJob, takeJob } from "./support/dashboard-client";
-
-const chromiumPath = "/usr/bin/chromium";
-// The flags BROWSER-TESTS.md lists as working here; no --user-data-dir (launch() makes a temporary profile).
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 async function tokenIdOf(baseUrl: string, username: string, adminToken?: string): Promise<string> {
   const response = await fetch(`${baseUrl}/_emulate/dashboard/data/tokens?principal=${username}`, { headers: adminToken ? { Authorization: `Bearer ${adminToken}` } : {} });
@@ -43,7 +31,7 @@ function watch(page: Page) {
 describe("the dashboard in Chromium", () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+    browser = await launchChromium();
   });
   afterAll(() => browser?.close());
 

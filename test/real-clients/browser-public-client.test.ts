@@ -6,22 +6,11 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/chromium";
 import { repositoryRoot, startEmulator, type TestEmulator } from "../support/emulator";
 
-const chromiumPath = "/usr/bin/chromium";
-// The flags BROWSER-TESTS.md lists as working here; no --user-data-dir (launch() makes a temporary profile).
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const clientId = "browser-app";
 const storageKey = `@osdk/oauth : refresh : ${clientId}`;
 
@@ -116,7 +105,7 @@ describe("@osdk/oauth public client in Chromium", () => {
     });
     bundleText = readFileSync(outfile, "utf8");
 
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -4,25 +4,13 @@
 import { statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/chromium";
 import { routeContract } from "@foundry-emulator/contract";
 import { freePort, startEmulator, type TestEmulator } from "../support/emulator";
 import { createPkcePair, getCurrent, obtainCode, postForm, tokenUrl } from "../support/oauth";
 import { rawRequest } from "../support/raw-request";
-
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-const raw = rawRequest;
 
 const forgedToken = "token-planted-by-another-site";
 const plantedSeed = `foundry:\n  users: [{ username: mallory }]\n  personal_tokens: [{ token: ${forgedToken}, username: mallory, scopes: [api:admin-read] }]\n`;
@@ -42,7 +30,7 @@ describe("a web page on another site, in Chromium", () => {
     });
     await new Promise<void>((done) => attacker.listen(attackerPort, "127.0.0.1", done));
     // evil.test resolves to this machine, as an attacker's domain would for a rebinding attack.
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...chromiumFlags, "--host-resolver-rules=MAP evil.test 127.0.0.1"] });
+    browser = await launchChromium(["--host-resolver-rules=MAP evil.test 127.0.0.1"]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -110,10 +98,10 @@ describe("requests no browser page should be able to make count", () => {
 
   it("refuses a rebound host name on every route with 421, in the route's envelope", async () => {
     const url = new URL(emulator.baseUrl);
-    const snapshot = await raw(`${emulator.baseUrl}/_emulate/snapshot`, { method: "POST", headers: { Host: `rebind.evil.test:${url.port}` } });
+    const snapshot = await rawRequest(`${emulator.baseUrl}/_emulate/snapshot`, { method: "POST", headers: { Host: `rebind.evil.test:${url.port}` } });
     expect(snapshot.status).toBe(421);
     expect(JSON.parse(snapshot.body)).toMatchObject({ errorName: "Default:MisdirectedRequest", parameters: { host: `rebind.evil.test:${url.port}` } });
-    const token = await raw(`${emulator.baseUrl}/multipass/api/oauth2/token`, {
+    const token = await rawRequest(`${emulator.baseUrl}/multipass/api/oauth2/token`, {
       method: "POST",
       headers: { Host: "rebind.evil.test", "Content-Type": "application/x-www-form-urlencoded" },
       body: "grant_type=client_credentials",
@@ -122,13 +110,13 @@ describe("requests no browser page should be able to make count", () => {
     expect(JSON.parse(token.body)).toMatchObject({ error: "invalid_request" });
     // The names it does answer to.
     for (const host of [`localhost:${url.port}`, `127.0.0.1:${url.port}`, `[::1]:${url.port}`, "emulator.localhost"]) {
-      expect((await raw(`${emulator.baseUrl}/_emulate/health`, { headers: { Host: host } })).status, host).toBe(200);
+      expect((await rawRequest(`${emulator.baseUrl}/_emulate/health`, { headers: { Host: host } })).status, host).toBe(200);
     }
   });
 
   it("refuses control-plane changes sent from another origin or site, and in a type any page may send", async () => {
     const seedWith = (headers: Record<string, string>) =>
-      raw(`${emulator.baseUrl}/_emulate/seed`, { method: "POST", headers: { "Content-Type": "application/yaml", ...headers }, body: plantedSeed });
+      rawRequest(`${emulator.baseUrl}/_emulate/seed`, { method: "POST", headers: { "Content-Type": "application/yaml", ...headers }, body: plantedSeed });
     expect((await seedWith({ Origin: "http://evil.test" })).status).toBe(403);
     expect((await seedWith({ "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
     expect((await seedWith({ "Sec-Fetch-Site": "same-site", Origin: "http://localhost:5173" })).status).toBe(403);
@@ -151,7 +139,7 @@ describe("requests no browser page should be able to make count", () => {
     const error = await fetch(`${emulator.baseUrl}/multipass/api/oauth2/authorize?client_id=nobody`);
     expect(error.headers.get("x-frame-options")).toBe("DENY");
     const callback = (headers: Record<string, string>) =>
-      raw(`${emulator.baseUrl}/multipass/api/oauth2/authorize/callback`, {
+      rawRequest(`${emulator.baseUrl}/multipass/api/oauth2/authorize/callback`, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
         body: `request_id=${requestId}&username=alice`,
